@@ -1,0 +1,81 @@
+// The node container's init: runs the kubelet and kube-proxy side by side (as systemd would on a real
+// machine), restarts either one with back-off when it exits, and stops both on SIGTERM. tini is PID 1
+// and reaps zombies; this process only supervises.
+//   NODE_NAME, NODE_IP    the node's name and address on the cluster network
+//   KUBELET_ARGS, PROXY_ARGS   extra flags (space separated), e.g. KUBELET_ARGS="--register-with-taints=a=b:NoSchedule"
+import { type ChildProcess, spawn } from "node:child_process";
+import { newLogger } from "../../pkg/util/log.js";
+
+const log = newLogger("node-init");
+const nodeName = process.env.NODE_NAME ?? "node";
+const nodeIp = process.env.NODE_IP ?? "";
+const split = (s: string | undefined): string[] => (s ?? "").split(/\s+/).filter(Boolean);
+
+interface Service {
+  name: string;
+  args: string[];
+  child?: ChildProcess;
+  restarts: number;
+  startedAt: number;
+}
+
+const services: Service[] = [
+  {
+    name: "kubelet",
+    args: [
+      "dist/kubelet/main.js",
+      `--kubeconfig=/etc/tskube/kubeconfigs/${nodeName}.kubeconfig`,
+      `--hostname-override=${nodeName}`,
+      ...(nodeIp ? [`--node-ip=${nodeIp}`] : []),
+      ...split(process.env.KUBELET_ARGS),
+    ],
+    restarts: 0,
+    startedAt: 0,
+  },
+  {
+    name: "kube-proxy",
+    args: [
+      "dist/proxy/main.js",
+      "--kubeconfig=/etc/tskube/kubeconfigs/kube-proxy.kubeconfig",
+      `--hostname-override=${nodeName}`,
+      ...split(process.env.PROXY_ARGS),
+    ],
+    restarts: 0,
+    startedAt: 0,
+  },
+];
+
+let stopping = false;
+
+function start(svc: Service): void {
+  svc.startedAt = Date.now();
+  const child = spawn(process.execPath, svc.args, { stdio: "inherit" });
+  svc.child = child;
+  log.info({ service: svc.name, pid: child.pid }, "started");
+  child.on("exit", (code, signal) => {
+    svc.child = undefined;
+    if (stopping) return maybeExit();
+    // Back-off as systemd's Restart=always with a cap: 1 s doubling to 30 s, reset after 60 s of running.
+    if (Date.now() - svc.startedAt > 60_000) svc.restarts = 0;
+    const delay = Math.min(30_000, 1000 * 2 ** svc.restarts++);
+    log.warn({ service: svc.name, code, signal, restartInMs: delay }, "exited; restarting");
+    setTimeout(() => !stopping && start(svc), delay);
+  });
+}
+
+function maybeExit(): void {
+  if (services.every((s) => !s.child)) process.exit(0);
+}
+
+function stop(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "stopping node components");
+  for (const s of services) s.child?.kill("SIGTERM");
+  setTimeout(() => process.exit(0), 10_000).unref();
+  maybeExit();
+}
+
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));
+for (const s of services) start(s);

@@ -1,0 +1,35 @@
+# Shared settings and helpers for the cluster scripts (sourced, not run).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export TSKUBE_DATA=${TSKUBE_DATA:-$ROOT/.cluster}
+export TSKUBE_NODES=${TSKUBE_NODES:-3}
+export TSKUBE_API_PORT=${TSKUBE_API_PORT:-6443}
+export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-tskube}
+KUBECONFIG_OUT=${TSKUBE_KUBECONFIG:-$ROOT/kubeconfig}
+NODES_FILE="$TSKUBE_DATA/docker-compose.nodes.yml"
+
+say() { printf '[tskube] %s\n' "$*"; }
+die() { printf '[tskube] error: %s\n' "$*" >&2; exit 1; }
+
+# The compose command with the generated file for node-4.. when more than 3 nodes are asked for.
+compose() {
+  local files=(-f "$ROOT/docker-compose.yml")
+  [[ -f "$NODES_FILE" ]] && files+=(-f "$NODES_FILE")
+  docker-compose --project-directory "$ROOT" "${files[@]}" "$@"
+}
+
+node_names() { for i in $(seq 1 "$TSKUBE_NODES"); do echo "node-$i"; done; }
+control_plane_services() { echo etcd-1 etcd-2 etcd-3 apiserver scheduler controller-manager; }
+
+# readyz of the apiserver through the published port, checked against the cluster CA.
+apiserver_ready() {
+  [[ -f "$TSKUBE_DATA/pki/ca.crt" ]] || return 1
+  curl -fsS --max-time 2 --cacert "$TSKUBE_DATA/pki/ca.crt" "https://127.0.0.1:$TSKUBE_API_PORT/readyz" >/dev/null 2>&1
+}
+
+# Health of one service's container: healthy, starting, unhealthy, exited, missing.
+service_health() {
+  local id
+  id=$(compose ps -q "$1" 2>/dev/null) || true
+  [[ -n "$id" ]] || { echo missing; return; }
+  docker inspect -f '{{if .State.Running}}{{if .State.Health}}{{.State.Health.Status}}{{else}}running{{end}}{{else}}exited{{end}}' "$id" 2>/dev/null || echo missing
+}

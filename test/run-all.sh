@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# npm test: everything, on a machine where nothing may be installed yet. Sets up the host (Docker, ...),
+# checks lint and types, runs the unit tests, the integration suites, then brings the compose cluster up
+# and runs the end-to-end suites against it with the real kubectl. Ends with one line:
+#   "N passed, N failed"
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source test/lib/suite.sh
+export TSKUBE_TEST_COUNTS
+TSKUBE_TEST_COUNTS=$(mktemp)
+failed_steps=()
+step() {
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "=== $name"
+  if "$@"; then echo "=== $name: ok ($((SECONDS - t0))s)"
+  else echo "=== $name: FAILED ($((SECONDS - t0))s)"; failed_steps+=("$name"); fi
+}
+
+step "host set-up" bash deploy/scripts/host-setup.sh
+step "dependencies + compile" build_ts
+step "lint" node_modules/.bin/biome check --diagnostic-level=error .
+step "unit" bash test/run-unit.sh
+step "integration" bash test/run-suite.sh integration
+step "e2e" bash test/run-suite.sh e2e
+
+pass=0 fail=0
+while read -r _ p f; do pass=$((pass + p)); fail=$((fail + f)); done <"$TSKUBE_TEST_COUNTS"
+rm -f "$TSKUBE_TEST_COUNTS"
+# A step that failed without a failing test (set-up, compile, lint) still fails the run.
+if ((${#failed_steps[@]} > 0 && fail == 0)); then fail=${#failed_steps[@]}; fi
+echo
+if ((${#failed_steps[@]})); then echo "failed steps: ${failed_steps[*]}"; fi
+echo "$pass passed, $fail failed"
+((${#failed_steps[@]} == 0 && fail == 0))
