@@ -1,0 +1,262 @@
+// The DNS server: UDP and TCP on one port, answering `cluster.local` (and the reverse names of cluster
+// addresses) from the ClusterDnsView, forwarding everything else to the upstream resolver. Encoded
+// answers are cached until the view changes, so a query costs a decode, a map lookup and a copy.
+import dgram from "node:dgram";
+import net from "node:net";
+import * as dnsPacket from "dns-packet";
+import type { Logger } from "../pkg/util/log.js";
+import { type ClusterDnsView, DEFAULT_TTL, type RecordData } from "./records.js";
+
+export interface DnsServerOptions {
+  port: number;
+  host?: string;
+  /** Upstream resolvers (`ip` or `ip:port`) for names outside the cluster. */
+  upstreams: string[];
+  ttl?: number;
+  logger: Logger;
+}
+
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+// Header flag bits (RFC 1035 4.1.1).
+const QR = 0x8000;
+const AA = 0x0400;
+const TC = 0x0200;
+const RD = 0x0100;
+const RA = 0x0080;
+
+type Transport = "udp" | "tcp";
+
+export class DnsServer {
+  private udp?: dgram.Socket;
+  private tcp?: net.Server;
+  private upstreamSocket?: dgram.Socket;
+  private readonly pending = new Map<
+    number,
+    { reply: (buf: Buffer) => void; timer: NodeJS.Timeout; id: number }
+  >();
+  private nextUpstreamId = 1;
+  private readonly cache = new Map<string, Buffer>();
+  private cacheGeneration = -1;
+  readonly stats = { queries: 0, answered: 0, forwarded: 0, formerr: 0, servfail: 0 };
+
+  constructor(
+    private readonly view: ClusterDnsView,
+    private readonly opts: DnsServerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const host = this.opts.host ?? "0.0.0.0";
+    this.udp = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    this.udp.on("message", (msg, rinfo) => {
+      this.handle(msg, "udp", (out) => this.udp?.send(out, rinfo.port, rinfo.address));
+    });
+    this.udp.on("error", (err) => this.opts.logger.error({ err: err.message }, "udp socket error"));
+    await new Promise<void>((resolve, reject) => {
+      this.udp?.once("error", reject);
+      this.udp?.bind(this.opts.port, host, () => resolve());
+    });
+
+    this.tcp = net.createServer((conn) => this.serveTcp(conn));
+    await new Promise<void>((resolve, reject) => {
+      this.tcp?.once("error", reject);
+      this.tcp?.listen(this.opts.port, host, () => resolve());
+    });
+
+    this.upstreamSocket = dgram.createSocket("udp4");
+    this.upstreamSocket.on("message", (msg) => this.onUpstreamAnswer(msg));
+    this.upstreamSocket.on("error", (err) =>
+      this.opts.logger.warn({ err: err.message }, "upstream socket error"),
+    );
+    await new Promise<void>((resolve) => this.upstreamSocket?.bind(0, () => resolve()));
+  }
+
+  address(): { udp: number; tcp: number } {
+    const u = this.udp?.address();
+    const t = this.tcp?.address();
+    return { udp: u?.port ?? 0, tcp: typeof t === "object" && t ? t.port : 0 };
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+    this.udp?.close();
+    this.upstreamSocket?.close();
+    await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
+  }
+
+  private serveTcp(conn: net.Socket): void {
+    let buffered: Buffer = Buffer.alloc(0);
+    conn.setTimeout(10_000, () => conn.destroy());
+    conn.on("error", () => conn.destroy());
+    conn.on("data", (chunk: Buffer) => {
+      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+      while (buffered.length >= 2) {
+        const len = buffered.readUInt16BE(0);
+        if (buffered.length < 2 + len) break;
+        const msg = buffered.subarray(2, 2 + len);
+        buffered = buffered.subarray(2 + len);
+        this.handle(msg, "tcp", (out) => {
+          if (conn.destroyed) return;
+          const framed = Buffer.allocUnsafe(2 + out.length);
+          framed.writeUInt16BE(out.length, 0);
+          out.copy(framed, 2);
+          conn.write(framed);
+        });
+      }
+    });
+  }
+
+  /** One query in, one answer out through `reply` (now, or later for forwarded names). Never throws. */
+  handle(msg: Buffer, transport: Transport, reply: (buf: Buffer) => void): void {
+    this.stats.queries++;
+    if (msg.length < 12) {
+      // Not even a header: nothing to answer to (no ID to echo); drop as real servers do.
+      this.stats.formerr++;
+      return;
+    }
+    const id = msg.readUInt16BE(0);
+    const flags = msg.readUInt16BE(2);
+    if (flags & QR) return; // a response, not a query
+    let query: dnsPacket.Packet;
+    try {
+      query = dnsPacket.decode(msg);
+    } catch {
+      this.stats.formerr++;
+      reply(errorResponse(id, flags, RCODE.FORMERR));
+      return;
+    }
+    const opcode = (flags >> 11) & 0xf;
+    if (opcode !== 0) {
+      reply(errorResponse(id, flags, RCODE.NOTIMP));
+      return;
+    }
+    const questions = query.questions ?? [];
+    if (questions.length !== 1) {
+      this.stats.formerr++;
+      reply(errorResponse(id, flags, RCODE.FORMERR));
+      return;
+    }
+    const q = questions[0];
+    const qname = q.name.toLowerCase().replace(/\.$/, "");
+    const qtype = String(q.type);
+    if (!this.view.isInZone(qname)) {
+      this.forward(msg, reply);
+      return;
+    }
+    if (this.cacheGeneration !== this.view.generation) {
+      this.cache.clear();
+      this.cacheGeneration = this.view.generation;
+    }
+    const cacheKey = `${qtype}|${qname}|${transport}`;
+    let encoded = this.cache.get(cacheKey);
+    if (!encoded) {
+      const r = this.view.resolve(qname, qtype);
+      if (r.rcode === "NOTOURS") {
+        this.forward(msg, reply);
+        return;
+      }
+      encoded = this.encodeAnswer(q, r.rcode, r.answers, transport);
+      if (this.cache.size > 50_000) this.cache.clear();
+      this.cache.set(cacheKey, encoded);
+    }
+    // Same answer for every client: patch in this query's ID and RD bit.
+    const out = Buffer.from(encoded);
+    out.writeUInt16BE(id, 0);
+    out.writeUInt16BE((out.readUInt16BE(2) & ~RD) | (flags & RD), 2);
+    this.stats.answered++;
+    reply(out);
+  }
+
+  private encodeAnswer(
+    q: dnsPacket.Question,
+    rcode: "NOERROR" | "NXDOMAIN",
+    records: RecordData[],
+    transport: Transport,
+  ): Buffer {
+    const ttl = this.opts.ttl ?? DEFAULT_TTL;
+    const answers = records.map((r) => ({ ...r, ttl, class: "IN" as const })) as dnsPacket.Answer[];
+    const authorities: dnsPacket.Answer[] =
+      answers.length === 0
+        ? [
+            {
+              type: "SOA",
+              name: this.view.zone,
+              ttl,
+              class: "IN",
+              data: {
+                mname: `ns.dns.${this.view.zone}`,
+                rname: `hostmaster.${this.view.zone}`,
+                serial: Math.floor(Date.now() / 1000) >>> 0,
+                refresh: 7200,
+                retry: 1800,
+                expire: 86400,
+                minimum: ttl,
+              },
+            },
+          ]
+        : [];
+    let buf = dnsPacket.encode({
+      type: "response",
+      id: 0,
+      flags: QR | AA | RA | (rcode === "NXDOMAIN" ? RCODE.NXDOMAIN : RCODE.NOERROR),
+      questions: [{ type: q.type, name: q.name, class: q.class ?? "IN" }],
+      answers,
+      authorities,
+    });
+    if (transport === "udp" && buf.length > 512) {
+      // Too big for plain UDP: send what fits with TC set so that the client retries over TCP.
+      buf = dnsPacket.encode({
+        type: "response",
+        id: 0,
+        flags: QR | AA | RA | TC,
+        questions: [{ type: q.type, name: q.name, class: q.class ?? "IN" }],
+      });
+    }
+    return buf;
+  }
+
+  private forward(msg: Buffer, reply: (buf: Buffer) => void): void {
+    const upstream = this.opts.upstreams[0];
+    if (!upstream || !this.upstreamSocket) {
+      this.stats.servfail++;
+      reply(errorResponse(msg.readUInt16BE(0), msg.readUInt16BE(2), RCODE.SERVFAIL));
+      return;
+    }
+    const [host, portStr] = upstream.includes(":") ? upstream.split(":") : [upstream, "53"];
+    const clientId = msg.readUInt16BE(0);
+    let upstreamId = this.nextUpstreamId;
+    while (this.pending.has(upstreamId)) upstreamId = (upstreamId % 65535) + 1;
+    this.nextUpstreamId = (upstreamId % 65535) + 1;
+    const out = Buffer.from(msg);
+    out.writeUInt16BE(upstreamId, 0);
+    const timer = setTimeout(() => {
+      this.pending.delete(upstreamId);
+      this.stats.servfail++;
+      reply(errorResponse(clientId, msg.readUInt16BE(2), RCODE.SERVFAIL));
+    }, 5000);
+    // Forwarded over UDP whatever the client used; a truncated answer is passed on as is.
+    this.pending.set(upstreamId, { id: clientId, timer, reply });
+    this.stats.forwarded++;
+    this.upstreamSocket.send(out, Number(portStr), host);
+  }
+
+  private onUpstreamAnswer(msg: Buffer): void {
+    if (msg.length < 12) return;
+    const upstreamId = msg.readUInt16BE(0);
+    const p = this.pending.get(upstreamId);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(upstreamId);
+    const out = Buffer.from(msg);
+    out.writeUInt16BE(p.id, 0);
+    p.reply(out);
+  }
+}
+
+/** A header-only response with the query's ID and RD bit and the given rcode. */
+function errorResponse(id: number, queryFlags: number, rcode: number): Buffer {
+  const buf = Buffer.alloc(12);
+  buf.writeUInt16BE(id, 0);
+  buf.writeUInt16BE(QR | RA | (queryFlags & RD) | rcode, 2);
+  return buf;
+}
