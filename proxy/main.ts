@@ -1,20 +1,181 @@
-// kube-proxy: process entry point. Skeleton from the foundation issue: parses its flags, serves its health
-// endpoint, and waits. The component itself is built in its own issue.
+// kube-proxy (iptables mode), one per node container. Watches Services and EndpointSlices and keeps the
+// node's KUBE-* chains equal to what renderRules() says, applying each change with one atomic
+// `iptables-restore --noflush`, at most once per --min-sync-period and at least once per --sync-period.
+import { execFile } from "node:child_process";
 import { Command } from "commander";
+import type { Service } from "kubernetes-types/core/v1";
+import type { EndpointSlice } from "kubernetes-types/discovery/v1";
+import { Gauge, Histogram } from "prom-client";
+import {
+  EndpointSlices,
+  InformerFactory,
+  loadClientConfig,
+  RestClient,
+  Services,
+} from "../pkg/client/index.js";
 import { startHealthServer } from "../pkg/util/health-server.js";
 import { newLogger } from "../pkg/util/log.js";
+import {
+  endpointsOf,
+  JUMP_RULES,
+  type ProxyState,
+  renderRules,
+  type ServicePort,
+  serviceChainsIn,
+  servicePortsOf,
+} from "./rules.js";
 
 const program = new Command("kube-proxy")
-  .option("--kubeconfig <path>", "kubeconfig of this component")
-  .option("--hostname-override <name>", "node name")
-  .option("--node-ip <ip>", "node address")
-  .option("--leader-elect [bool]", "use leader election", "true")
+  .option("--kubeconfig <path>", "kubeconfig of kube-proxy")
+  .option("--hostname-override <name>", "this node's name", process.env.NODE_NAME ?? "")
+  .option("--cluster-cidr <cidr>", "the pod network", "10.244.0.0/16")
+  .option("--min-sync-period <ms>", "minimum time between two syncs", "250")
+  .option("--sync-period <ms>", "full resync period", "30000")
   .option("--healthz-port <port>", "health endpoint port", "10256")
-  .allowUnknownOption(true)
   .allowExcessArguments(true)
   .parse(process.argv);
-const opts = program.opts<{ kubeconfig?: string; healthzPort: string }>();
+const opts = program.opts<{
+  kubeconfig?: string;
+  hostnameOverride: string;
+  clusterCidr: string;
+  minSyncPeriod: string;
+  syncPeriod: string;
+  healthzPort: string;
+}>();
 const log = newLogger("kube-proxy");
-startHealthServer({ port: Number(opts.healthzPort) });
-log.info({ kubeconfig: opts.kubeconfig, healthzPort: Number(opts.healthzPort) }, "started");
-process.on("SIGTERM", () => process.exit(0));
+
+const syncDuration = new Histogram({
+  name: "kubeproxy_sync_proxy_rules_duration_seconds",
+  help: "SyncProxyRules latency in seconds",
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+});
+const lastSyncTimestamp = new Gauge({
+  name: "kubeproxy_sync_proxy_rules_last_timestamp_seconds",
+  help: "The last time proxy rules were successfully synced",
+});
+
+function run(cmd: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Ensures the jumps from the built-in chains into the KUBE-* chains exist (created empty first). */
+async function ensureJumps(): Promise<void> {
+  const chains: [string, string][] = [
+    ["nat", "KUBE-SERVICES"],
+    ["nat", "KUBE-POSTROUTING"],
+    ["filter", "KUBE-SERVICES"],
+    ["filter", "KUBE-EXTERNAL-SERVICES"],
+    ["filter", "KUBE-FORWARD"],
+  ];
+  for (const [table, chain] of chains) {
+    await run("iptables", ["-w", "-t", table, "-N", chain]).catch(() => undefined); // exists already
+  }
+  for (const j of JUMP_RULES) {
+    const spec = ["-w", "-t", j.table];
+    const exists = await run("iptables", [...spec, "-C", j.chain, ...j.rule]).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) await run("iptables", [...spec, "-I", j.chain, "1", ...j.rule]);
+  }
+}
+
+async function main(): Promise<void> {
+  const nodeName = opts.hostnameOverride;
+  const client = new RestClient(loadClientConfig({ kubeconfig: opts.kubeconfig }), {
+    userAgent: "kube-proxy",
+  });
+  const factory = new InformerFactory(client, { logger: log });
+  const services = factory.informerFor(Services);
+  const slices = factory.informerFor(EndpointSlices, {
+    indexers: {
+      byService: (s: EndpointSlice) => [
+        `${s.metadata?.namespace}/${s.metadata?.labels?.["kubernetes.io/service-name"] ?? ""}`,
+      ],
+    },
+  });
+
+  let dirty = true;
+  let syncing = false;
+  let lastSync = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let healthy = false;
+  const minInterval = Number(opts.minSyncPeriod);
+
+  const requestSync = (): void => {
+    dirty = true;
+    if (timer || syncing) return;
+    const wait = Math.max(0, lastSync + minInterval - Date.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      void sync();
+    }, wait);
+  };
+
+  const sync = async (): Promise<void> => {
+    if (syncing) return;
+    syncing = true;
+    dirty = false;
+    const end = syncDuration.startTimer();
+    try {
+      const servicePorts: ServicePort[] = services.store.list().flatMap((s: Service) => servicePortsOf(s));
+      const endpoints = new Map<string, ReturnType<typeof endpointsOf>>();
+      for (const sp of servicePorts) {
+        endpoints.set(
+          sp.key,
+          endpointsOf(sp, slices.store.byIndex("byService", `${sp.namespace}/${sp.name}`)),
+        );
+      }
+      const state: ProxyState = { servicePorts, endpoints, nodeName, clusterCIDR: opts.clusterCidr };
+      const [natSave, filterSave] = await Promise.all([
+        run("iptables-save", ["-t", "nat"]),
+        run("iptables-save", ["-t", "filter"]),
+      ]);
+      const rules = renderRules(state, {
+        nat: serviceChainsIn(natSave),
+        filter: serviceChainsIn(filterSave),
+      });
+      await ensureJumps();
+      await run("iptables-restore", ["-w", "--noflush"], rules.text);
+      lastSyncTimestamp.setToCurrentTime();
+      healthy = true;
+      log.debug({ servicePorts: servicePorts.length }, "synced proxy rules");
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "sync failed; retrying");
+      dirty = true;
+    } finally {
+      end();
+      lastSync = Date.now();
+      syncing = false;
+      if (dirty) requestSync();
+    }
+  };
+
+  services.addEventHandler({ onAdd: requestSync, onUpdate: requestSync, onDelete: requestSync });
+  slices.addEventHandler({ onAdd: requestSync, onUpdate: requestSync, onDelete: requestSync });
+  const abort = new AbortController();
+  startHealthServer({
+    port: Number(opts.healthzPort),
+    ready: () => (healthy ? undefined : "rules not synced yet"),
+  });
+  factory.start(abort.signal);
+  await factory.waitForCacheSync(abort.signal);
+  log.info({ nodeName, clusterCIDR: opts.clusterCidr }, "caches synced; programming iptables");
+  await sync();
+  setInterval(requestSync, Number(opts.syncPeriod)).unref();
+  process.on("SIGTERM", () => {
+    abort.abort();
+    process.exit(0);
+  });
+}
+
+main().catch((err: Error) => {
+  log.fatal({ err: err.message }, "kube-proxy failed");
+  process.exit(1);
+});
