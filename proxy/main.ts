@@ -15,6 +15,7 @@ import {
 } from "../pkg/client/index.js";
 import { startHealthServer } from "../pkg/util/health-server.js";
 import { newLogger } from "../pkg/util/log.js";
+import { LoadBalancerSpeaker, parsePool } from "./loadbalancer.js";
 import {
   endpointsOf,
   JUMP_RULES,
@@ -32,6 +33,12 @@ const program = new Command("kube-proxy")
   .option("--min-sync-period <ms>", "minimum time between two syncs", "250")
   .option("--sync-period <ms>", "full resync period", "30000")
   .option("--healthz-port <port>", "health endpoint port", "10256")
+  .option("--node-ip <ip>", "this node's address on the cluster network", process.env.NODE_IP ?? "")
+  .option(
+    "--loadbalancer-pool <range>",
+    "addresses for LoadBalancer services ('' to disable)",
+    "172.28.1.0/24",
+  )
   .allowExcessArguments(true)
   .parse(process.argv);
 const opts = program.opts<{
@@ -41,6 +48,8 @@ const opts = program.opts<{
   minSyncPeriod: string;
   syncPeriod: string;
   healthzPort: string;
+  nodeIp: string;
+  loadbalancerPool: string;
 }>();
 const log = newLogger("kube-proxy");
 
@@ -169,6 +178,17 @@ async function main(): Promise<void> {
   log.info({ nodeName, clusterCIDR: opts.clusterCidr }, "caches synced; programming iptables");
   await sync();
   setInterval(requestSync, Number(opts.syncPeriod)).unref();
+  if (opts.loadbalancerPool && opts.nodeIp) {
+    const speaker = new LoadBalancerSpeaker({
+      client,
+      services,
+      pool: parsePool(opts.loadbalancerPool),
+      nodeName,
+      nodeIP: opts.nodeIp,
+      logger: log.child({ subsystem: "loadbalancer" }),
+    });
+    void speaker.run(abort.signal);
+  }
   process.on("SIGTERM", () => {
     abort.abort();
     process.exit(0);
