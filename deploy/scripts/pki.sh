@@ -88,3 +88,18 @@ for n in scheduler controller-manager kube-proxy dns $(for i in $(seq 1 "$NODES"
   component_kubeconfig "$n"
 done
 chmod 0644 "$KC"/*.kubeconfig
+
+# The resolvers pods with dnsPolicy Default (and cluster DNS, for names outside the cluster) use: the
+# host's, as the kubelet's --resolv-conf. Inside the node containers /etc/resolv.conf points at Docker's
+# embedded resolver (127.0.0.11), which a pod's network namespace cannot reach.
+mkdir -p "$DATA/node"
+host_resolv=/etc/resolv.conf
+grep -qE '^nameserver 127\.0\.0\.53' /etc/resolv.conf 2>/dev/null && [[ -f /run/systemd/resolve/resolv.conf ]] && host_resolv=/run/systemd/resolve/resolv.conf
+{
+  grep -E '^nameserver ' "$host_resolv" | grep -vE ' 127\.' || true
+  grep -E '^(search|options) ' "$host_resolv" || true
+} >"$DATA/node/resolv.conf.new"
+grep -q '^nameserver ' "$DATA/node/resolv.conf.new" ||
+  echo "[pki] warning: the host has no resolver pods can reach (only loopback ones): names outside the cluster will not resolve in pods" >&2
+mv "$DATA/node/resolv.conf.new" "$DATA/node/resolv.conf"
+chmod 0644 "$DATA/node/resolv.conf"

@@ -1,0 +1,16 @@
+// luksa/kubia, luksa/kubia:v1/v2/v3 and luksa/kubia-unhealthy on port 8080 (see respond.ts).
+import os from "node:os";
+import { exitOnSignals, listen } from "../shared/server.js";
+import { kubiaRespond, kubiaVariant } from "./respond.js";
+
+const variant = kubiaVariant(process.env.KUBIA_VARIANT);
+let requestCount = 0;
+exitOnSignals();
+console.log("Kubia server starting...");
+await listen(8080, (req, res) => {
+  console.log(`Received request from ${req.socket.remoteAddress}`);
+  requestCount++;
+  const { status, body } = kubiaRespond(variant, requestCount, os.hostname());
+  res.writeHead(status);
+  res.end(body);
+});
