@@ -145,5 +145,11 @@ while :; do
 done
 [[ -t 1 ]] && printf '\r\033[K'
 write_kubeconfig
+say "apiserver ready in $(elapsed)s"
+# Add-ons (cluster DNS), as kubeadm installs them: plain manifests applied with kubectl.
+kubectl_bin=$(command -v kubectl || echo "$TSKUBE_DATA/tools/bin/kubectl")
+if ! out=$("$kubectl_bin" --kubeconfig "$KUBECONFIG_OUT" apply -f deploy/addons/ 2>&1); then
+  say "warning: add-ons were not applied: $(echo "$out" | tail -3)"
+fi
 say "ready in $(elapsed)s"
 next_steps
