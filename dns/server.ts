@@ -36,6 +36,8 @@ export class DnsServer {
   >();
   private nextUpstreamId = 1;
   private readonly cache = new Map<string, Buffer>();
+  /** Encoded answers by the question's wire bytes (lower-cased), for the decode-free fast path. */
+  private readonly rawCache = new Map<string, Buffer>();
   private cacheGeneration = -1;
   readonly stats = { queries: 0, answered: 0, forwarded: 0, formerr: 0, servfail: 0 };
 
@@ -117,6 +119,23 @@ export class DnsServer {
     const id = msg.readUInt16BE(0);
     const flags = msg.readUInt16BE(2);
     if (flags & QR) return; // a response, not a query
+    // Fast path: a plain one-question query whose answer is cached is answered without decoding.
+    if (
+      this.cacheGeneration === this.view.generation &&
+      (flags & 0x7800) === 0 &&
+      msg.readUInt16BE(4) === 1
+    ) {
+      const qkey = questionKey(msg);
+      const hit = qkey !== undefined ? this.rawCache.get(transport === "udp" ? qkey : `t${qkey}`) : undefined;
+      if (hit) {
+        const out = Buffer.from(hit);
+        out.writeUInt16BE(id, 0);
+        out.writeUInt16BE((out.readUInt16BE(2) & ~RD) | (flags & RD), 2);
+        this.stats.answered++;
+        reply(out);
+        return;
+      }
+    }
     let query: dnsPacket.Packet;
     try {
       query = dnsPacket.decode(msg);
@@ -145,6 +164,7 @@ export class DnsServer {
     }
     if (this.cacheGeneration !== this.view.generation) {
       this.cache.clear();
+      this.rawCache.clear();
       this.cacheGeneration = this.view.generation;
     }
     const cacheKey = `${qtype}|${qname}|${transport}`;
@@ -156,9 +176,14 @@ export class DnsServer {
         return;
       }
       encoded = this.encodeAnswer(q, r.rcode, r.answers, transport);
-      if (this.cache.size > 50_000) this.cache.clear();
+      if (this.cache.size > 50_000) {
+        this.cache.clear();
+        this.rawCache.clear();
+      }
       this.cache.set(cacheKey, encoded);
     }
+    const qkey = questionKey(msg);
+    if (qkey !== undefined) this.rawCache.set(transport === "udp" ? qkey : `t${qkey}`, encoded);
     // Same answer for every client: patch in this query's ID and RD bit.
     const out = Buffer.from(encoded);
     out.writeUInt16BE(id, 0);
@@ -251,6 +276,22 @@ export class DnsServer {
     out.writeUInt16BE(p.id, 0);
     p.reply(out);
   }
+}
+
+/**
+ * The question section's bytes (name lower-cased, type, class) as a string key, or undefined when the
+ * name uses compression or runs past the message (then the slow path decodes it properly).
+ */
+function questionKey(msg: Buffer): string | undefined {
+  let i = 12;
+  while (i < msg.length) {
+    const len = msg[i];
+    if (len === 0) break;
+    if (len > 63) return undefined;
+    i += len + 1;
+  }
+  if (i + 5 > msg.length) return undefined;
+  return msg.toString("latin1", 12, i + 5).toLowerCase();
 }
 
 /** A header-only response with the query's ID and RD bit and the given rcode. */
