@@ -1,7 +1,6 @@
 // kube-proxy (iptables mode), one per node container. Watches Services and EndpointSlices and keeps the
 // node's KUBE-* chains equal to what renderRules() says, applying each change with one atomic
 // `iptables-restore --noflush`, at most once per --min-sync-period and at least once per --sync-period.
-import { execFile } from "node:child_process";
 import { Command } from "commander";
 import type { Service } from "kubernetes-types/core/v1";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1";
@@ -16,15 +15,8 @@ import {
 import { startHealthServer } from "../pkg/util/health-server.js";
 import { newLogger } from "../pkg/util/log.js";
 import { LoadBalancerSpeaker, parsePool } from "./loadbalancer.js";
-import {
-  endpointsOf,
-  JUMP_RULES,
-  type ProxyState,
-  renderRules,
-  type ServicePort,
-  serviceChainsIn,
-  servicePortsOf,
-} from "./rules.js";
+import { endpointsOf, type ProxyState, type ServicePort, servicePortsOf } from "./rules.js";
+import { syncProxyRules } from "./sync.js";
 
 const program = new Command("kube-proxy")
   .option("--kubeconfig <path>", "kubeconfig of kube-proxy")
@@ -63,38 +55,6 @@ const lastSyncTimestamp = new Gauge({
   help: "The last time proxy rules were successfully synced",
 });
 
-function run(cmd: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${stderr.trim() || err.message}`));
-      else resolve(stdout);
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-/** Ensures the jumps from the built-in chains into the KUBE-* chains exist (created empty first). */
-async function ensureJumps(): Promise<void> {
-  const chains: [string, string][] = [
-    ["nat", "KUBE-SERVICES"],
-    ["nat", "KUBE-POSTROUTING"],
-    ["filter", "KUBE-SERVICES"],
-    ["filter", "KUBE-EXTERNAL-SERVICES"],
-    ["filter", "KUBE-FORWARD"],
-  ];
-  for (const [table, chain] of chains) {
-    await run("iptables", ["-w", "-t", table, "-N", chain]).catch(() => undefined); // exists already
-  }
-  for (const j of JUMP_RULES) {
-    const spec = ["-w", "-t", j.table];
-    const exists = await run("iptables", [...spec, "-C", j.chain, ...j.rule]).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) await run("iptables", [...spec, "-I", j.chain, "1", ...j.rule]);
-  }
-}
-
 async function main(): Promise<void> {
   const nodeName = opts.hostnameOverride;
   const client = new RestClient(loadClientConfig({ kubeconfig: opts.kubeconfig }), {
@@ -127,10 +87,13 @@ async function main(): Promise<void> {
     }, wait);
   };
 
+  let lastFull = 0;
   const sync = async (): Promise<void> => {
     if (syncing) return;
     syncing = true;
     dirty = false;
+    const full = Date.now() - lastFull >= Number(opts.syncPeriod);
+    if (full) lastFull = Date.now();
     const end = syncDuration.startTimer();
     try {
       const servicePorts: ServicePort[] = services.store.list().flatMap((s: Service) => servicePortsOf(s));
@@ -142,16 +105,7 @@ async function main(): Promise<void> {
         );
       }
       const state: ProxyState = { servicePorts, endpoints, nodeName, clusterCIDR: opts.clusterCidr };
-      const [natSave, filterSave] = await Promise.all([
-        run("iptables-save", ["-t", "nat"]),
-        run("iptables-save", ["-t", "filter"]),
-      ]);
-      const rules = renderRules(state, {
-        nat: serviceChainsIn(natSave),
-        filter: serviceChainsIn(filterSave),
-      });
-      await ensureJumps();
-      await run("iptables-restore", ["-w", "--noflush"], rules.text);
+      await syncProxyRules(state, full);
       lastSyncTimestamp.setToCurrentTime();
       healthy = true;
       log.debug({ servicePorts: servicePorts.length }, "synced proxy rules");
