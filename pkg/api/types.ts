@@ -1,8 +1,8 @@
 // Shapes shared by the apiserver and every client. Concrete kinds come from `kubernetes-types`
 // (exact JSON field names); these are the generic ones every object and list has.
-import type { ObjectMeta, ListMeta, Status } from "kubernetes-types/meta/v1.js";
+import type { ListMeta, ObjectMeta, Status } from "kubernetes-types/meta/v1.js";
 
-export type { ObjectMeta, ListMeta, Status };
+export type { ListMeta, ObjectMeta, Status };
 
 /** Any Kubernetes object as stored and served: apiVersion, kind, metadata, and the rest. */
 export interface KubeObject {

@@ -1,0 +1,1 @@
+export { cronJobDescriptor } from "./controller.js";

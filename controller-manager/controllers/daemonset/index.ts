@@ -1,0 +1,1 @@
+export { daemonSetDescriptor } from "./controller.js";

@@ -1,0 +1,1 @@
+export { jobDescriptor } from "./controller.js";

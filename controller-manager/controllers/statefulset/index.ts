@@ -1,0 +1,1 @@
+export { statefulSetDescriptor } from "./controller.js";

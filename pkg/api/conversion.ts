@@ -1,0 +1,76 @@
+// Schema conversions between a served beta version and its v1 storage version, where they differ beyond
+// apiVersion. Only Ingress needs one among the versions served: v1beta1 names a backend by
+// `serviceName`/`servicePort` and has `spec.backend`; v1 has `service: {name, port: {number|name}}` and
+// `spec.defaultBackend`. Pure; the input is not modified.
+import type { KubeObject } from "./types.js";
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function backendToV1(b: unknown): unknown {
+  if (!isObj(b)) return b;
+  const { serviceName, servicePort, ...rest } = b;
+  if (serviceName === undefined && servicePort === undefined) return rest;
+  const port =
+    typeof servicePort === "number"
+      ? { number: servicePort }
+      : typeof servicePort === "string" && /^[0-9]+$/.test(servicePort)
+        ? { number: Number(servicePort) }
+        : servicePort === undefined
+          ? undefined
+          : { name: servicePort };
+  return { ...rest, service: port === undefined ? { name: serviceName } : { name: serviceName, port } };
+}
+
+function backendFromV1(b: unknown): unknown {
+  if (!isObj(b)) return b;
+  const { service, ...rest } = b;
+  if (!isObj(service)) return rest;
+  const out: Obj = { ...rest, serviceName: service.name };
+  const port = service.port;
+  if (isObj(port)) {
+    if (typeof port.number === "number" && port.number !== 0) out.servicePort = port.number;
+    else if (typeof port.name === "string") out.servicePort = port.name;
+  }
+  return out;
+}
+
+function mapRules(rules: unknown, fn: (b: unknown) => unknown): unknown {
+  if (!Array.isArray(rules)) return rules;
+  return rules.map((r) => {
+    if (!isObj(r) || !isObj(r.http) || !Array.isArray(r.http.paths)) return r;
+    return {
+      ...r,
+      http: { ...r.http, paths: r.http.paths.map((p) => (isObj(p) ? { ...p, backend: fn(p.backend) } : p)) },
+    };
+  });
+}
+
+/** extensions/v1beta1 or networking.k8s.io/v1beta1 Ingress -> networking.k8s.io/v1. */
+export function ingressToV1(obj: KubeObject): KubeObject {
+  const spec = obj.spec;
+  const out: KubeObject = { ...obj, apiVersion: "networking.k8s.io/v1" };
+  if (!isObj(spec)) return out;
+  const { backend, ...rest } = spec;
+  const v1: Obj = { ...rest };
+  if (backend !== undefined) v1.defaultBackend = backendToV1(backend);
+  if (rest.rules !== undefined) v1.rules = mapRules(rest.rules, backendToV1);
+  out.spec = v1;
+  return out;
+}
+
+/** networking.k8s.io/v1 Ingress -> a v1beta1 apiVersion. */
+export function ingressFromV1(obj: KubeObject, apiVersion: string): KubeObject {
+  const spec = obj.spec;
+  const out: KubeObject = { ...obj, apiVersion };
+  if (!isObj(spec)) return out;
+  const { defaultBackend, ...rest } = spec;
+  const beta: Obj = { ...rest };
+  if (defaultBackend !== undefined) beta.backend = backendFromV1(defaultBackend);
+  if (rest.rules !== undefined) beta.rules = mapRules(rest.rules, backendFromV1);
+  out.spec = beta;
+  return out;
+}
