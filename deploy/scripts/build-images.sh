@@ -22,4 +22,8 @@ for crt in /usr/local/share/ca-certificates/*.crt; do [[ -f $crt ]] && cp "$crt"
 if ! docker image inspect tskube/etcd:3.4 >/dev/null 2>&1; then
   (cd deploy/images/etcd && build tskube/etcd:3.4)
 fi
+# The pod sandbox image every kubelet uses (deploy/images/pause).
+if ! docker image inspect tskube/pause:3.10 >/dev/null 2>&1; then
+  (cd deploy/images/pause && build tskube/pause:3.10)
+fi
 build tskube/tskube:dev -f deploy/images/tskube/Dockerfile

@@ -1,0 +1,622 @@
+// The kubelet's pod lifecycle: one level-triggered syncPod(uid) per pod, serialized per pod by the work
+// queue. It reads the desired pod and what the engine has, asks computePodActions what to do, does it
+// (sandbox + network, images, volumes, env, create/start/stop), then reports the status generatePodStatus
+// computes. Pods that are gone from the desired set are stopped and their containers removed.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ObjectReference, Pod, Service } from "kubernetes-types/core/v1";
+import { type EventRecorder, isNotFound, Pods, type RestClient, WorkQueue } from "../pkg/client/index.js";
+import type { Logger } from "../pkg/util/log.js";
+import type { PodNetwork } from "./network/bridge.js";
+import { Ipam } from "./network/ipam.js";
+import { computePodActions, type PodActions, restartPolicy } from "./pod/actions.js";
+import { backoffKey, CrashLoopBackoff } from "./pod/backoff.js";
+import { ContainerConfigError, containerEnv, envReferences, expandCommand } from "./pod/env.js";
+import { containerHash } from "./pod/hash.js";
+import { generatePodStatus, type StartFailure } from "./pod/status.js";
+import { ProbeManager } from "./prober/manager.js";
+import {
+  appContainerCreateOptions,
+  hostsFileContent,
+  type NodeRuntimeContext,
+  sandboxCreateOptions,
+} from "./runtime/container-config.js";
+import type { DockerRuntime } from "./runtime/docker.js";
+import type { PodRuntimeStatus } from "./runtime/types.js";
+import { findContainerStatus } from "./runtime/types.js";
+import { StatusManager } from "./status/manager.js";
+import type { VolumeObjects } from "./volumes/manager.js";
+import { containerBinds, type VolumeManager } from "./volumes/manager.js";
+
+export interface KubeletOptions {
+  log: Logger;
+  runtime: DockerRuntime;
+  network: PodNetwork;
+  volumes: VolumeManager;
+  objects: VolumeObjects;
+  ctx: NodeRuntimeContext;
+  nodeIP: string;
+  rootDir: string;
+  nodeAllocatable: () => { cpuMilli: number; memoryBytes: number };
+  services: () => Service[];
+  client?: RestClient;
+  recorder?: EventRecorder;
+  /** periodic re-sync of every pod */
+  resyncMs?: number;
+  workers?: number;
+}
+
+class SyncError extends Error {}
+
+function podRef(pod: Pod, container?: string, init = false): ObjectReference {
+  return {
+    kind: "Pod",
+    apiVersion: "v1",
+    name: pod.metadata?.name,
+    namespace: pod.metadata?.namespace,
+    uid: pod.metadata?.uid,
+    ...(pod.metadata?.resourceVersion ? { resourceVersion: pod.metadata.resourceVersion } : {}),
+    ...(container ? { fieldPath: `spec.${init ? "initContainers" : "containers"}{${container}}` } : {}),
+  };
+}
+
+function formatPod(pod: Pod): string {
+  return `${pod.metadata?.name}_${pod.metadata?.namespace}(${pod.metadata?.uid})`;
+}
+
+function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
+  const last = image.split("/").pop() ?? image;
+  if (image.includes("@")) return "IfNotPresent";
+  return !last.includes(":") || last.endsWith(":latest") ? "Always" : "IfNotPresent";
+}
+
+export class Kubelet {
+  readonly desired = new Map<string, Pod>();
+  readonly queue = new WorkQueue<string>({ name: "pods" });
+  readonly statusManager: StatusManager;
+  readonly probes: ProbeManager;
+  private reasons = new Map<string, Map<string, StartFailure>>();
+  private backoff = new CrashLoopBackoff();
+  private imageBackoff = new CrashLoopBackoff();
+  /** images whose registry could not be reached: the local copy is used until then */
+  private pullSkipUntil = new Map<string, number>();
+  private ipam?: Ipam;
+  private podCIDR = "";
+  private podSynced = new Map<string, number>();
+  /** pods whose first Running was seen: for the start-latency figures */
+  readonly firstRunning = new Map<string, number>();
+
+  constructor(readonly o: KubeletOptions) {
+    this.statusManager = new StatusManager(o.client, o.log);
+    this.probes = new ProbeManager(o.runtime, {
+      unhealthy: (pod, c, _kind, message) => this.event(pod, "Warning", "Unhealthy", message, c.name),
+      changed: (uid) => this.queue.add(uid),
+    });
+  }
+
+  get hasNetwork(): boolean {
+    return this.ipam !== undefined;
+  }
+
+  private event(
+    pod: Pod,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    container?: string,
+    init = false,
+  ): void {
+    this.o.recorder?.event(podRef(pod, container, init), type, reason, message);
+    this.o.log.debug({ pod: formatPod(pod), reason, message }, "event");
+  }
+
+  /** Sets this node's podCIDR: the bridge is (re)configured and the address pool rebuilt from the engine. */
+  async setPodCIDR(cidr: string): Promise<void> {
+    if (cidr === this.podCIDR) return;
+    await this.o.network.init(cidr);
+    const ipam = new Ipam(cidr);
+    for (const p of (await this.o.runtime.listPods()).values())
+      for (const s of p.sandboxes) ipam.reserve(s.ip);
+    this.ipam = ipam;
+    this.podCIDR = cidr;
+    for (const uid of this.desired.keys()) this.queue.add(uid);
+  }
+
+  upsertPod(pod: Pod): void {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    this.desired.set(uid, pod);
+    this.queue.add(uid);
+  }
+
+  removePod(uid: string): void {
+    this.desired.delete(uid);
+    this.queue.add(uid);
+  }
+
+  /** Enqueues every pod the engine has (recovery: orphans are cleaned, known pods adopted). */
+  async enqueueRuntimePods(): Promise<void> {
+    for (const uid of (await this.o.runtime.listPods()).keys()) this.queue.add(uid);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { log } = this.o;
+    void this.o.runtime.watchEvents((ev) => {
+      if (ev.uid) this.queue.add(ev.uid);
+    }, signal);
+    const resync = setInterval(() => {
+      for (const uid of this.desired.keys()) this.queue.add(uid);
+      void this.enqueueRuntimePods().catch(() => undefined);
+      this.backoff.gc(Date.now());
+      this.imageBackoff.gc(Date.now());
+    }, this.o.resyncMs ?? 10_000);
+    signal.addEventListener("abort", () => {
+      clearInterval(resync);
+      this.probes.stopAll();
+      this.queue.shutDown();
+    });
+    await this.enqueueRuntimePods().catch((e: Error) =>
+      log.error({ err: e.message }, "cannot list containers"),
+    );
+    const { runWorkers } = await import("../pkg/client/index.js");
+    await runWorkers(this.queue, this.o.workers ?? 8, (uid) => this.syncPod(uid), { logger: log, signal });
+  }
+
+  private reasonsOf(uid: string): Map<string, StartFailure> {
+    let m = this.reasons.get(uid);
+    if (!m) {
+      m = new Map();
+      this.reasons.set(uid, m);
+    }
+    return m;
+  }
+
+  /** Level-triggered: brings the engine in line with the desired pod (or its absence), then reports status. */
+  async syncPod(uid: string): Promise<{ requeueAfter?: number } | undefined> {
+    const pod = this.desired.get(uid);
+    const runtime = await this.o.runtime.podStatus(uid);
+    if (!pod) {
+      if (runtime) await this.removeOrphan(runtime);
+      this.probes.removePod(uid);
+      this.reasons.delete(uid);
+      this.backoff.forgetPod(uid);
+      this.statusManager.forget(uid);
+      return undefined;
+    }
+    const now = Date.now();
+    const actions = computePodActions(pod, runtime, {
+      now,
+      backoff: this.backoff,
+      liveness: (id) => this.probes.liveness(id),
+      startup: (id) => this.probes.startupFailed(id),
+    });
+    let requeueAfter = this.o.resyncMs ?? 10_000;
+    let syncError: Error | undefined;
+    try {
+      requeueAfter = Math.min(requeueAfter, await this.execute(pod, runtime, actions));
+    } catch (e) {
+      syncError = e as Error;
+    }
+    const after = await this.o.runtime.podStatus(uid);
+    const terminating = !!pod.metadata?.deletionTimestamp;
+    const sandbox = after?.sandboxes[0];
+    let podIP = sandbox?.ready ? sandbox.ip : "";
+    if (!podIP && (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed" || terminating)) {
+      podIP = pod.status?.podIP ?? "";
+    }
+    this.probes.sync(pod, after, podIP);
+    const allStopped = !after || after.containers.every((c) => c.state !== "running");
+    const status = generatePodStatus(pod, after, {
+      now: Date.now(),
+      hostIP: this.o.nodeIP,
+      podIP,
+      reasons: this.reasonsOf(uid),
+      readiness: (id) => this.probes.readiness(id),
+      started: (id) => this.probes.started(id),
+      podIsTerminal: terminating && allStopped,
+    });
+    if (status.phase === "Running" && !this.firstRunning.has(uid)) this.firstRunning.set(uid, Date.now());
+    await this.statusManager.setPodStatus(pod, status, this.o.client !== undefined && !isStatic(pod));
+    if (terminating && allStopped && (!after || after.sandboxes.every((s) => !s.ready))) {
+      await this.finishDeletion(pod);
+    }
+    this.podSynced.set(uid, Date.now());
+    if (syncError) throw syncError;
+    return { requeueAfter };
+  }
+
+  /** Carries out the actions; returns how soon the pod wants another sync (back-off expiry). */
+  private async execute(
+    pod: Pod,
+    runtime: PodRuntimeStatus | undefined,
+    actions: PodActions,
+  ): Promise<number> {
+    const { log } = this.o;
+    const uid = pod.metadata?.uid ?? "";
+    let next = Number.POSITIVE_INFINITY;
+    if (actions.killPod) {
+      await this.killPod(pod, runtime);
+      if (!actions.createSandbox) return next;
+    }
+    for (const k of actions.containersToKill) {
+      this.event(pod, "Normal", "Killing", k.message, k.name);
+      await this.stopContainer(pod, k.name, k.id, runtime);
+    }
+    let sandboxId = actions.sandboxId;
+    let podIP = runtime?.sandboxes[0]?.ip ?? "";
+    if (actions.createSandbox) {
+      const created = await this.createSandbox(pod, actions.attempt);
+      sandboxId = created.id;
+      podIP = created.ip;
+    }
+    if (!sandboxId) return next;
+    const reasons = this.reasonsOf(uid);
+    for (const b of actions.backingOff) {
+      reasons.set(b.name, { reason: "CrashLoopBackOff", message: b.message });
+      this.event(
+        pod,
+        "Warning",
+        "BackOff",
+        `Back-off restarting failed container ${b.name} in pod ${formatPod(pod)}`,
+        b.name,
+      );
+      next = Math.min(next, Math.max(100, b.until - Date.now()));
+    }
+    const toStart = actions.nextInitContainerToStart
+      ? [actions.nextInitContainerToStart]
+      : actions.containersToStart;
+    if (toStart.length === 0) return next;
+    const isInit = !!actions.nextInitContainerToStart;
+    // Volumes are set up (and refreshed) before any container starts.
+    let volumes: Awaited<ReturnType<VolumeManager["setUp"]>>;
+    try {
+      volumes = await this.o.volumes.setUp(pod, {
+        podIP,
+        hostIP: this.o.nodeIP,
+        nodeAllocatable: this.o.nodeAllocatable(),
+      });
+    } catch (e) {
+      this.event(pod, "Warning", "FailedMount", (e as Error).message);
+      log.warn({ pod: formatPod(pod), err: (e as Error).message }, "volume setup failed");
+      return Math.min(next, 2000);
+    }
+    const hostsFile = path.join(this.o.rootDir, "pods", uid, "etc-hosts");
+    await Promise.all(
+      toStart.map(async (name) => {
+        const ok = await this.startContainer(
+          pod,
+          name,
+          isInit,
+          sandboxId as string,
+          podIP,
+          runtime,
+          volumes,
+          hostsFile,
+        );
+        if (!ok) next = Math.min(next, 1000);
+      }),
+    );
+    return next;
+  }
+
+  private async createSandbox(pod: Pod, attempt: number): Promise<{ id: string; ip: string }> {
+    const { runtime: rt, ctx, network } = this.o;
+    const hostNetwork = !!pod.spec?.hostNetwork;
+    if (!hostNetwork && !this.ipam) {
+      const msg =
+        "network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no podCIDR assigned to this node yet";
+      this.event(pod, "Warning", "NetworkNotReady", msg);
+      throw new SyncError(msg);
+    }
+    const ip = hostNetwork ? "" : (this.ipam as Ipam).allocate();
+    const uid = pod.metadata?.uid ?? "";
+    let id = "";
+    try {
+      const dir = path.join(this.o.rootDir, "pods", uid);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, "etc-hosts"), hostsFileContent(pod, ip, ctx.clusterDomain));
+      id = await rt.create(sandboxCreateOptions(pod, attempt, ip, ctx));
+      await rt.start(id);
+      if (!hostNetwork) {
+        const pid = await rt.pidInNode(id);
+        if (!pid)
+          throw new Error(`cannot find the sandbox ${id.slice(0, 12)} process in this node's PID namespace`);
+        await network.attach(id, pid, ip);
+      }
+      return { id, ip };
+    } catch (e) {
+      if (ip) this.ipam?.release(ip);
+      if (id) await rt.remove(id).catch(() => undefined);
+      const msg = `Failed to create pod sandbox: ${(e as Error).message}`;
+      this.event(pod, "Warning", "FailedCreatePodSandBox", msg);
+      throw new SyncError(msg);
+    }
+  }
+
+  /** EnsureImageExists with the kubelet's events and back-off; returns a failure or undefined. */
+  private async ensureImage(
+    pod: Pod,
+    name: string,
+    image: string,
+    policy: string,
+    isInit: boolean,
+  ): Promise<StartFailure | undefined> {
+    const { runtime: rt } = this.o;
+    const present = await rt.imagePresent(image);
+    const skipPull = (this.pullSkipUntil.get(image) ?? 0) > Date.now();
+    const shouldPull =
+      policy === "Always" ? !(present && skipPull) : policy === "IfNotPresent" ? !present : false;
+    if (!shouldPull) {
+      if (present) {
+        this.event(
+          pod,
+          "Normal",
+          "Pulled",
+          `Container image "${image}" already present on machine`,
+          name,
+          isInit,
+        );
+        return undefined;
+      }
+      const msg = `Container image "${image}" is not present with pull policy of Never`;
+      this.event(pod, "Warning", "ErrImageNeverPull", msg, name, isInit);
+      return { reason: "ErrImageNeverPull", message: msg };
+    }
+    const key = `${pod.metadata?.uid}_${image}`;
+    if (this.imageBackoff.isInBackOffSinceUpdate(key, Date.now())) {
+      const msg = `Back-off pulling image "${image}"`;
+      this.event(pod, "Normal", "BackOff", msg, name, isInit);
+      return { reason: "ImagePullBackOff", message: msg };
+    }
+    this.event(pod, "Normal", "Pulling", `Pulling image "${image}"`, name, isInit);
+    const t0 = Date.now();
+    try {
+      await rt.pull(image);
+    } catch (e) {
+      if (present) {
+        // No registry answers here: the local image is what a pull would have given.
+        this.pullSkipUntil.set(image, Date.now() + 5 * 60_000);
+        this.event(
+          pod,
+          "Normal",
+          "Pulled",
+          `Container image "${image}" already present on machine`,
+          name,
+          isInit,
+        );
+        return undefined;
+      }
+      const msg = `Failed to pull image "${image}": ${(e as Error).message}`;
+      this.event(pod, "Warning", "Failed", msg, name, isInit);
+      this.event(pod, "Warning", "Failed", "Error: ErrImagePull", name, isInit);
+      this.imageBackoff.next(key, Date.now(), Date.now());
+      return { reason: "ErrImagePull", message: msg };
+    }
+    const secs = ((Date.now() - t0) / 1000).toFixed(3);
+    this.event(
+      pod,
+      "Normal",
+      "Pulled",
+      `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting)`,
+      name,
+      isInit,
+    );
+    return undefined;
+  }
+
+  private async startContainer(
+    pod: Pod,
+    name: string,
+    isInit: boolean,
+    sandboxId: string,
+    podIP: string,
+    runtime: PodRuntimeStatus | undefined,
+    volumes: Awaited<ReturnType<VolumeManager["setUp"]>>,
+    hostsFile: string,
+  ): Promise<boolean> {
+    const { runtime: rt, ctx, log } = this.o;
+    const uid = pod.metadata?.uid ?? "";
+    const reasons = this.reasonsOf(uid);
+    const spec = (isInit ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
+    if (!spec) return true;
+    const prev = findContainerStatus(runtime, name);
+    if (prev?.state === "exited") {
+      this.backoff.next(
+        backoffKey(uid, name, containerHash(spec)),
+        prev.finishedAt ?? prev.createdAt,
+        Date.now(),
+      );
+    }
+    const image = spec.image ?? "";
+    const failure = await this.ensureImage(
+      pod,
+      name,
+      image,
+      spec.imagePullPolicy ?? defaultPullPolicy(image),
+      isInit,
+    );
+    if (failure) {
+      reasons.set(name, failure);
+      if (failure.reason === "ImagePullBackOff")
+        this.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", name, isInit);
+      return false;
+    }
+    const restartCount = prev ? prev.restartCount + 1 : 0;
+    let id: string;
+    try {
+      const refs = envReferences(pod);
+      const ns = pod.metadata?.namespace ?? "default";
+      const configMaps = new Map(
+        await Promise.all(
+          [...refs.configMaps].map(async (n) => [n, await this.o.objects.configMap(ns, n)] as const),
+        ),
+      );
+      const secrets = new Map(
+        await Promise.all(
+          [...refs.secrets].map(async (n) => [n, await this.o.objects.secret(ns, n)] as const),
+        ),
+      );
+      const env = containerEnv(spec, {
+        pod,
+        podIP,
+        hostIP: this.o.nodeIP,
+        configMaps,
+        secrets,
+        services: this.o
+          .services()
+          .filter(
+            (s) =>
+              s.metadata?.namespace === ns ||
+              (s.metadata?.namespace === "default" && s.metadata.name === "kubernetes"),
+          ),
+        nodeAllocatable: this.o.nodeAllocatable(),
+      });
+      const { command, args } = expandCommand(spec, env);
+      const binds = containerBinds(spec, volumes);
+      id = await rt
+        .create(
+          appContainerCreateOptions(
+            { pod, container: spec, isInit, sandboxId, restartCount, env, command, args, binds, hostsFile },
+            ctx,
+          ),
+        )
+        .catch((e: Error) => {
+          throw Object.assign(new Error(e.message.replace(/^\(HTTP code \d+\) [^-]*- /, "")), {
+            create: true,
+          });
+        });
+    } catch (e) {
+      const config = e instanceof ContainerConfigError || !(e as { create?: boolean }).create;
+      const reason = config ? "CreateContainerConfigError" : "CreateContainerError";
+      const msg = (e as Error).message;
+      reasons.set(name, { reason, message: msg });
+      this.event(pod, "Warning", "Failed", `Error: ${msg}`, name, isInit);
+      return false;
+    }
+    this.event(pod, "Normal", "Created", `Created container ${name}`, name, isInit);
+    try {
+      await rt.start(id);
+    } catch (e) {
+      const msg = `failed to start container "${name}": ${(e as Error).message.replace(/^\(HTTP code \d+\) [^-]*- /, "")}`;
+      reasons.set(name, { reason: "RunContainerError", message: msg });
+      this.event(pod, "Warning", "Failed", `Error: ${msg}`, name, isInit);
+      return false;
+    }
+    reasons.delete(name);
+    this.event(pod, "Normal", "Started", `Started container ${name}`, name, isInit);
+    if (spec.lifecycle?.postStart?.exec?.command) {
+      const r = await rt
+        .exec(id, spec.lifecycle.postStart.exec.command, 30_000)
+        .catch((e: Error) => ({ exitCode: -1, output: e.message }));
+      if (r.exitCode !== 0) {
+        const msg = `PostStartHook failed`;
+        this.event(
+          pod,
+          "Warning",
+          "FailedPostStartHook",
+          `Exec lifecycle hook (${spec.lifecycle.postStart.exec.command.join(" ")}) for Container "${name}" in Pod "${formatPod(pod)}" failed - error: command '${spec.lifecycle.postStart.exec.command.join(" ")}' exited with ${r.exitCode}: ${r.output}, message: "${r.output}"`,
+          name,
+          isInit,
+        );
+        await rt.stop(id, 0).catch(() => undefined);
+        reasons.set(name, { reason: "PostStartHookError", message: msg });
+      }
+    }
+    log.debug({ pod: formatPod(pod), container: name, id: id.slice(0, 12) }, "container started");
+    return true;
+  }
+
+  private gracePeriod(pod: Pod): number {
+    return pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+  }
+
+  /** preStop hook, then the image's stop signal, then SIGKILL at the end of the grace period. */
+  private async stopContainer(
+    pod: Pod,
+    name: string,
+    id: string,
+    _runtime: PodRuntimeStatus | undefined,
+  ): Promise<void> {
+    const { runtime: rt } = this.o;
+    const start = Date.now();
+    let grace = this.gracePeriod(pod);
+    const spec = pod.spec?.containers?.find((c) => c.name === name);
+    const hook = spec?.lifecycle?.preStop;
+    if (hook?.exec?.command) {
+      await rt.exec(id, hook.exec.command, grace * 1000).catch(() => undefined);
+    } else if (hook?.sleep?.seconds) {
+      await new Promise((r) => setTimeout(r, Math.min(grace, hook.sleep?.seconds ?? 0) * 1000));
+    }
+    grace = Math.max(
+      pod.metadata?.deletionTimestamp ? 2 : 0,
+      grace - Math.floor((Date.now() - start) / 1000),
+    );
+    await rt.stop(id, grace);
+  }
+
+  private async killPod(pod: Pod, runtime: PodRuntimeStatus | undefined): Promise<void> {
+    if (!runtime) return;
+    const running = runtime.containers.filter((c) => c.state === "running" || c.state === "created");
+    await Promise.all(
+      running.map(async (c) => {
+        if (c.state === "running")
+          this.event(pod, "Normal", "Killing", `Stopping container ${c.name}`, c.name, c.isInit);
+        await this.stopContainer(pod, c.name, c.id, runtime);
+      }),
+    );
+    for (const s of runtime.sandboxes) {
+      if (s.ready) await this.o.runtime.stop(s.id, 0);
+    }
+    // Stopped sandboxes are removed at once: their address goes back to the pool.
+    for (const s of runtime.sandboxes) {
+      await this.o.runtime.remove(s.id);
+      if (s.ip) this.ipam?.release(s.ip);
+    }
+  }
+
+  private async removeOrphan(runtime: PodRuntimeStatus): Promise<void> {
+    const { runtime: rt, log } = this.o;
+    for (const c of runtime.containers) {
+      if (c.state === "running") await rt.stop(c.id, 2);
+      await rt.remove(c.id);
+    }
+    for (const s of runtime.sandboxes) {
+      await rt.remove(s.id);
+      if (s.ip) this.ipam?.release(s.ip);
+    }
+    await this.o.volumes.tearDown(runtime.uid).catch(() => undefined);
+    log.info(
+      { pod: `${runtime.namespace}/${runtime.name}`, uid: runtime.uid },
+      "removed the containers of a pod that no longer exists",
+    );
+  }
+
+  /** The containers of a deleted pod are gone: the API object is removed (grace 0, same uid only). */
+  private async finishDeletion(pod: Pod): Promise<void> {
+    if (!this.o.client || isStatic(pod)) return;
+    try {
+      await this.o.client.resource(Pods, pod.metadata?.namespace).delete(pod.metadata?.name ?? "", {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata?.uid },
+      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Pods this kubelet runs with their latest status (the kubelet API's /pods). */
+  runningPods(): Pod[] {
+    return [...this.desired.values()].map((p) => ({
+      ...p,
+      status: this.statusManager.statuses.get(p.metadata?.uid ?? "") ?? p.status,
+    }));
+  }
+}
+
+export const STATIC_POD_ANNOTATION = "kubernetes.io/config.source";
+export function isStatic(pod: Pod): boolean {
+  const src = pod.metadata?.annotations?.[STATIC_POD_ANNOTATION];
+  return src !== undefined && src !== "api";
+}
+
+export { restartPolicy };
