@@ -5,9 +5,21 @@ import { cronJobDescriptor } from "./controllers/cronjob/index.js";
 import { daemonSetDescriptor } from "./controllers/daemonset/index.js";
 import { deploymentDescriptor } from "./controllers/deployment/controller.js";
 import { endpointSliceDescriptor, endpointsDescriptor } from "./controllers/endpoints/index.js";
+import { garbageCollectorDescriptor } from "./controllers/garbagecollector/index.js";
+import { horizontalPodAutoscalerDescriptor } from "./controllers/horizontalpodautoscaler/index.js";
 import { jobDescriptor } from "./controllers/job/index.js";
+import { namespaceDescriptor } from "./controllers/namespace/index.js";
 import { nodeIpamDescriptor } from "./controllers/nodeipam/controller.js";
+import { nodeLifecycleDescriptor, taintEvictionDescriptor } from "./controllers/nodelifecycle/index.js";
+import { persistentVolumeBinderDescriptor } from "./controllers/persistentvolume/index.js";
+import { podGCDescriptor } from "./controllers/podgc/index.js";
 import { replicaSetDescriptor, replicationControllerDescriptor } from "./controllers/replicaset/index.js";
+import { resourceQuotaDescriptor } from "./controllers/resourcequota/index.js";
+import {
+  rootCACertPublisherDescriptor,
+  serviceAccountDescriptor,
+  serviceAccountTokenDescriptor,
+} from "./controllers/serviceaccount/index.js";
 import { statefulSetDescriptor } from "./controllers/statefulset/index.js";
 
 export const allControllers: ControllerDescriptor[] = [
@@ -21,6 +33,17 @@ export const allControllers: ControllerDescriptor[] = [
   endpointsDescriptor,
   endpointSliceDescriptor,
   nodeIpamDescriptor,
+  nodeLifecycleDescriptor,
+  taintEvictionDescriptor,
+  garbageCollectorDescriptor,
+  namespaceDescriptor,
+  serviceAccountDescriptor,
+  serviceAccountTokenDescriptor,
+  rootCACertPublisherDescriptor,
+  podGCDescriptor,
+  persistentVolumeBinderDescriptor,
+  horizontalPodAutoscalerDescriptor,
+  resourceQuotaDescriptor,
 ];
 
 /**

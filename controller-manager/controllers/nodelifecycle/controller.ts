@@ -49,7 +49,11 @@ interface NodeHealth {
   heartbeat?: string;
 }
 
-const withKind = <T extends object>(obj: T, apiVersion: string, kind: string): T => ({ apiVersion, kind, ...obj });
+const withKind = <T extends object>(obj: T, apiVersion: string, kind: string): T => ({
+  apiVersion,
+  kind,
+  ...obj,
+});
 
 export class NodeLifecycleController {
   readonly queue = new WorkQueue<string>({ name: "nodelifecycle" });
@@ -84,13 +88,18 @@ export class NodeLifecycleController {
     // A pod that lands on a node that is not Ready is marked not Ready too.
     this.pods.addEventHandler({
       onAdd: (p) => p.spec?.nodeName && this.queue.add(p.spec.nodeName),
-      onUpdate: (o, p) => p.spec?.nodeName && o.spec?.nodeName !== p.spec.nodeName && this.queue.add(p.spec.nodeName),
+      onUpdate: (o, p) =>
+        p.spec?.nodeName && o.spec?.nodeName !== p.spec.nodeName && this.queue.add(p.spec.nodeName),
     });
   }
 
   run(): () => Promise<void> {
-    const loop = runLoop(this.ctx, "node-lifecycle-controller", this.queue, [this.nodes, this.leases, this.pods], (k) =>
-      this.sync(k),
+    const loop = runLoop(
+      this.ctx,
+      "node-lifecycle-controller",
+      this.queue,
+      [this.nodes, this.leases, this.pods],
+      (k) => this.sync(k),
     );
     return async () => {
       const monitor = this.monitor();
@@ -162,7 +171,12 @@ export class NodeLifecycleController {
           .updateStatus({ ...structuredClone(node), status: { ...node.status, conditions } });
         this.log.info({ node: name }, "node health stale: conditions set to Unknown");
         if (wasReady) {
-          this.recorder.event(withKind(node, "v1", "Node"), "Normal", "NodeNotReady", `Node ${name} status is now: NodeNotReady`);
+          this.recorder.event(
+            withKind(node, "v1", "Node"),
+            "Normal",
+            "NodeNotReady",
+            `Node ${name} status is now: NodeNotReady`,
+          );
         }
       }
     }
@@ -173,7 +187,11 @@ export class NodeLifecycleController {
       // The resourceVersion makes a concurrent taint edit a conflict (retried) rather than lost.
       node = await this.ctx.client
         .resource(Nodes)
-        .patch(name, { metadata: { resourceVersion: node.metadata?.resourceVersion }, spec: { taints } }, "merge");
+        .patch(
+          name,
+          { metadata: { resourceVersion: node.metadata?.resourceVersion }, spec: { taints } },
+          "merge",
+        );
       this.log.info({ node: name, taints: taints.map((t) => `${t.key}:${t.effect}`) }, "node taints updated");
     }
     if (ready !== "True") await this.markPodsNotReady(node, now);
@@ -189,7 +207,9 @@ export class NodeLifecycleController {
       const status = notReadyConditions(pod, now);
       if (!status) continue;
       try {
-        await this.ctx.client.resource(Pods, pod.metadata?.namespace).updateStatus({ ...structuredClone(pod), status });
+        await this.ctx.client
+          .resource(Pods, pod.metadata?.namespace)
+          .updateStatus({ ...structuredClone(pod), status });
         this.recorder.event(withKind(pod, "v1", "Pod"), "Warning", "NodeNotReady", "Node is not ready");
       } catch (e) {
         if (!isNotFound(e) && !isConflict(e)) throw e;
@@ -216,12 +236,14 @@ export class TaintEvictionController {
     this.nodes = ctx.factory.informerFor(Nodes);
     this.pods = ctx.factory.informerFor(Pods, { indexers: { [BY_NODE_NAME]: byNodeName } });
     const enqueueNodePods = (n: Node) => {
-      for (const p of this.pods.store.byIndex(BY_NODE_NAME, n.metadata?.name ?? "")) this.queue.add(metaNamespaceKey(p));
+      for (const p of this.pods.store.byIndex(BY_NODE_NAME, n.metadata?.name ?? ""))
+        this.queue.add(metaNamespaceKey(p));
     };
     this.nodes.addEventHandler({
       onAdd: (n) => enqueueNodePods(n),
       onUpdate: (o, n) => {
-        const noExec = (x: Node) => JSON.stringify((x.spec?.taints ?? []).filter((t) => t.effect === "NoExecute"));
+        const noExec = (x: Node) =>
+          JSON.stringify((x.spec?.taints ?? []).filter((t) => t.effect === "NoExecute"));
         if (noExec(o) !== noExec(n)) enqueueNodePods(n);
       },
     });
@@ -232,7 +254,9 @@ export class TaintEvictionController {
   }
 
   run(): () => Promise<void> {
-    return runLoop(this.ctx, "taint-eviction-controller", this.queue, [this.nodes, this.pods], (k) => this.sync(k));
+    return runLoop(this.ctx, "taint-eviction-controller", this.queue, [this.nodes, this.pods], (k) =>
+      this.sync(k),
+    );
   }
 
   async sync(key: string): Promise<ReconcileResult> {
@@ -246,7 +270,12 @@ export class TaintEvictionController {
     if (decision.kind !== "evict") return;
     const ns = pod.metadata?.namespace ?? "";
     const name = pod.metadata?.name ?? "";
-    this.recorder.event(withKind(pod, "v1", "Pod"), "Normal", "TaintManagerEviction", `Marking for deletion Pod ${ns}/${name}`);
+    this.recorder.event(
+      withKind(pod, "v1", "Pod"),
+      "Normal",
+      "TaintManagerEviction",
+      `Marking for deletion Pod ${ns}/${name}`,
+    );
     const rc = this.ctx.client.resource(Pods, ns);
     try {
       // As upstream: say why first (DisruptionTarget), then delete.
@@ -260,9 +289,11 @@ export class TaintEvictionController {
           lastTransitionTime: metaTime(now),
         },
       ];
-      await rc.updateStatus({ ...structuredClone(pod), status: { ...pod.status, conditions } }).catch((e: unknown) => {
-        if (!isConflict(e)) throw e;
-      });
+      await rc
+        .updateStatus({ ...structuredClone(pod), status: { ...pod.status, conditions } })
+        .catch((e: unknown) => {
+          if (!isConflict(e)) throw e;
+        });
       await rc.delete(name, { preconditions: { uid: pod.metadata?.uid } });
       this.log.info({ pod: key, node: pod.spec.nodeName }, "evicted pod from NoExecute-tainted node");
     } catch (e) {

@@ -22,7 +22,13 @@ describe("staleNodeConditions", () => {
       metadata: { name: "n1" },
       status: {
         conditions: [
-          { type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: T(-20), lastTransitionTime: T(-100) },
+          {
+            type: "Ready",
+            status: "True",
+            reason: "KubeletReady",
+            lastHeartbeatTime: T(-20),
+            lastTransitionTime: T(-100),
+          },
           { type: "MemoryPressure", status: "False" },
         ],
       },
@@ -80,7 +86,11 @@ describe("desiredTaints", () => {
     },
     {
       name: "ready again removes lifecycle taints only",
-      current: [other, { key: TAINT_UNREACHABLE, effect: "NoSchedule" }, { key: TAINT_UNREACHABLE, effect: "NoExecute" }],
+      current: [
+        other,
+        { key: TAINT_UNREACHABLE, effect: "NoSchedule" },
+        { key: TAINT_UNREACHABLE, effect: "NoExecute" },
+      ],
       ready: "True",
       may: true,
       want: ["dedicated:NoSchedule"],
@@ -136,7 +146,8 @@ describe("taint manager", () => {
       [{ key: "a", value: "c" }, { key: "a", value: "b", effect: "NoExecute" }, false],
       [{ key: "a", operator: "Equal" }, { key: "a", effect: "NoExecute" }, true],
     ];
-    for (const [tol, taint, want] of cases) assert.equal(toleratesTaint(tol, taint), want, JSON.stringify(tol));
+    for (const [tol, taint, want] of cases)
+      assert.equal(toleratesTaint(tol, taint), want, JSON.stringify(tol));
   });
   const pod = (tolerations?: Toleration[], created = T(-600)): Pod => ({
     metadata: { name: "p", namespace: "default", creationTimestamp: created },
@@ -159,7 +170,10 @@ describe("taint manager", () => {
     },
     {
       name: "pod created after the taint counts from its creation",
-      pod: pod([{ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: 15 }], T(-2)),
+      pod: pod(
+        [{ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: 15 }],
+        T(-2),
+      ),
       taints: [unreachable],
       want: { kind: "wait", ms: 13000 },
     },
@@ -181,7 +195,15 @@ describe("taint manager", () => {
 
 describe("notReadyConditions", () => {
   it("sets Ready False and leaves a not-ready pod alone", () => {
-    const p: Pod = { status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }, { type: "PodScheduled", status: "True" }] } };
+    const p: Pod = {
+      status: {
+        phase: "Running",
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "PodScheduled", status: "True" },
+        ],
+      },
+    };
     const st = notReadyConditions(p, NOW)!;
     assert.equal(st.conditions?.find((c) => c.type === "Ready")?.status, "False");
     assert.equal(st.phase, "Running");

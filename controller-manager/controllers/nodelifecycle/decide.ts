@@ -59,7 +59,10 @@ export function conditionTaintKey(readyStatus: string | undefined): string | und
 }
 
 function isLifecycleTaint(t: Taint): boolean {
-  return (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) && (t.effect === "NoSchedule" || t.effect === "NoExecute");
+  return (
+    (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) &&
+    (t.effect === "NoSchedule" || t.effect === "NoExecute")
+  );
 }
 
 /**
@@ -79,7 +82,8 @@ export function desiredTaints(
   const keep = taints.filter((t) => !isLifecycleTaint(t) || t.key === key);
   const next = [...keep];
   if (key !== undefined) {
-    if (!keep.some((t) => t.key === key && t.effect === "NoSchedule")) next.push({ key, effect: "NoSchedule" });
+    if (!keep.some((t) => t.key === key && t.effect === "NoSchedule"))
+      next.push({ key, effect: "NoSchedule" });
     if (!keep.some((t) => t.key === key && t.effect === "NoExecute") && mayAddNoExecute)
       next.push({ key, effect: "NoExecute", timeAdded: metaTime(nowMs) });
   }
@@ -89,7 +93,9 @@ export function desiredTaints(
 /** Whether the node lacks a NoExecute taint its Ready status calls for (it waits for the rate limiter). */
 export function needsNoExecuteTaint(node: Node): boolean {
   const key = conditionTaintKey(readyCondition(node)?.status);
-  return key !== undefined && !(node.spec?.taints ?? []).some((t) => t.key === key && t.effect === "NoExecute");
+  return (
+    key !== undefined && !(node.spec?.taints ?? []).some((t) => t.key === key && t.effect === "NoExecute")
+  );
 }
 
 // ---------------------------------------------------------------- zones
@@ -104,7 +110,10 @@ export function zoneOf(node: Node): string {
 }
 
 /** ComputeZoneState: no ready node ⇒ full disruption; more than 2 and ≥ threshold not ready ⇒ partial. */
-export function computeZoneState(readyStatuses: readonly (string | undefined)[], unhealthyThreshold = 0.55): ZoneState {
+export function computeZoneState(
+  readyStatuses: readonly (string | undefined)[],
+  unhealthyThreshold = 0.55,
+): ZoneState {
   let ready = 0;
   let notReady = 0;
   for (const s of readyStatuses) {
@@ -127,7 +136,8 @@ export function zoneEvictionRate(
   opts: { evictionRate: number; secondaryEvictionRate: number; largeClusterSizeThreshold: number },
 ): number {
   if (state === "Normal" || state === "Initial") return opts.evictionRate;
-  if (state === "PartialDisruption") return zoneSize <= opts.largeClusterSizeThreshold ? 0 : opts.secondaryEvictionRate;
+  if (state === "PartialDisruption")
+    return zoneSize <= opts.largeClusterSizeThreshold ? 0 : opts.secondaryEvictionRate;
   return 0;
 }
 
@@ -151,12 +161,18 @@ export type EvictionDecision = { kind: "keep" } | { kind: "evict" } | { kind: "w
  * used, counted from when the taints were added (or the pod created, if later); keep forever if
  * they tolerate without a limit.
  */
-export function evictionDecision(pod: Pod, noExecuteTaints: readonly Taint[], nowMs: number): EvictionDecision {
+export function evictionDecision(
+  pod: Pod,
+  noExecuteTaints: readonly Taint[],
+  nowMs: number,
+): EvictionDecision {
   if (noExecuteTaints.length === 0) return { kind: "keep" };
   const tolerations = pod.spec?.tolerations ?? [];
   const used: Toleration[] = [];
   for (const taint of noExecuteTaints) {
-    const matching = tolerations.filter((t) => (t.effect === "NoExecute" || !t.effect) && toleratesTaint(t, taint));
+    const matching = tolerations.filter(
+      (t) => (t.effect === "NoExecute" || !t.effect) && toleratesTaint(t, taint),
+    );
     if (matching.length === 0) return { kind: "evict" };
     used.push(...matching);
   }
@@ -166,7 +182,9 @@ export function evictionDecision(pod: Pod, noExecuteTaints: readonly Taint[], no
     minSeconds = Math.min(minSeconds, Math.max(0, t.tolerationSeconds));
   }
   if (!Number.isFinite(minSeconds)) return { kind: "keep" };
-  const taintTimes = noExecuteTaints.map((t) => (t.timeAdded ? Date.parse(t.timeAdded) : Number.NaN)).filter((n) => !Number.isNaN(n));
+  const taintTimes = noExecuteTaints
+    .map((t) => (t.timeAdded ? Date.parse(t.timeAdded) : Number.NaN))
+    .filter((n) => !Number.isNaN(n));
   const created = pod.metadata?.creationTimestamp ? Date.parse(pod.metadata.creationTimestamp) : Number.NaN;
   let start = taintTimes.length ? Math.max(...taintTimes) : nowMs;
   if (!Number.isNaN(created)) start = Math.max(start, created);
@@ -180,6 +198,8 @@ export function notReadyConditions(pod: Pod, nowMs: number): Pod["status"] | und
   const ready = conds.find((c) => c.type === "Ready");
   if (ready?.status === "False") return undefined;
   const next = { type: "Ready", status: "False", lastTransitionTime: metaTime(nowMs) };
-  const conditions = ready ? conds.map((c) => (c.type === "Ready" ? { ...c, ...next } : c)) : [...conds, next];
+  const conditions = ready
+    ? conds.map((c) => (c.type === "Ready" ? { ...c, ...next } : c))
+    : [...conds, next];
   return { ...pod.status, conditions };
 }
