@@ -221,6 +221,12 @@ export function defaultPodTemplateSpec(template: Obj | undefined): void {
   if (spec) defaultPodSpec(spec);
 }
 
+/**
+ * Settings of the admission steps folded into pod defaulting, set once at start by the apiserver from its
+ * flags (--default-not-ready-toleration-seconds, --default-unreachable-toleration-seconds; 300 upstream).
+ */
+export const admissionDefaults = { notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300 };
+
 const NOT_READY = "node.kubernetes.io/not-ready";
 const UNREACHABLE = "node.kubernetes.io/unreachable";
 
@@ -258,7 +264,9 @@ export function defaultPod(pod: Obj): void {
   if (Array.isArray(spec.tolerations)) {
     for (const key of [NOT_READY, UNREACHABLE]) {
       if (!hasNoExecuteToleration(spec.tolerations, key)) {
-        spec.tolerations.push({ effect: "NoExecute", key, operator: "Exists", tolerationSeconds: 300 });
+        const tolerationSeconds =
+          key === NOT_READY ? admissionDefaults.notReadyTolerationSeconds : admissionDefaults.unreachableTolerationSeconds;
+        spec.tolerations.push({ effect: "NoExecute", key, operator: "Exists", tolerationSeconds });
       }
     }
   }

@@ -1,0 +1,197 @@
+// The non-streaming subresources: status, scale (autoscaling/v1 Scale), pods/binding, pods/eviction,
+// namespaces/finalize.
+import type { StoredObject } from "../../pkg/api/types.js";
+import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
+import { type MutableMeta, metaOf, prepareForStatusUpdate } from "../registry/strategy.js";
+import { decodeObjectBody, readBody } from "./negotiation.js";
+import { applyPatch, patchTypeOf } from "./patch.js";
+import { readObject, respondObject } from "./read.js";
+import { writeJson } from "./response.js";
+import type { ApiContext, RequestScope } from "./scope.js";
+import { badRequest, conflict, methodNotSupported, notFound, invalid } from "./status.js";
+import { checkResourceVersion, checkTypeMeta, deleteObject, type DeleteOptions, guaranteedUpdate } from "./write.js";
+
+type Obj = Record<string, unknown>;
+
+// ---------------------------------------------------------------- status
+
+export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  const verb = scope.info.verb;
+  if (verb === "get") {
+    respondObject(ctx, scope, 200, await readObject(ctx, scope, scope.info.name));
+    return;
+  }
+  if (verb !== "update" && verb !== "patch") throw methodNotSupported(scope.gr, verb);
+  const raw = await readBody(scope.req);
+  const type = verb === "patch" ? patchTypeOf(scope.req.headers["content-type"]) : undefined;
+  const body = verb === "update" ? decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
+  if (body) checkTypeMeta(scope, body);
+  const r = await guaranteedUpdate(ctx, scope, scope.info.name, (cur) => {
+    const incoming = (
+      body ? structuredClone(body) : applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
+    ) as StoredObject;
+    checkResourceVersion(scope, incoming.metadata?.resourceVersion, cur);
+    const next = prepareForStatusUpdate(toStorageVersion(scope.served, incoming), cur);
+    if (scope.served.def.resource === "namespaces") {
+      // A namespace's phase is the server's to set.
+      (next.status as Obj).phase = (cur.status as Obj | undefined)?.phase ?? "Active";
+    }
+    return next;
+  });
+  respondObject(ctx, scope, 200, r.obj);
+}
+
+// ---------------------------------------------------------------- finalize (namespaces)
+
+export async function handleFinalize(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  if (scope.info.verb !== "update") throw methodNotSupported(scope.gr, scope.info.verb);
+  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const finalizers = ((body.spec as Obj | undefined)?.finalizers ?? []) as string[];
+  const r = await guaranteedUpdate(ctx, scope, scope.info.name, (cur) => {
+    checkResourceVersion(scope, body.metadata?.resourceVersion, cur);
+    const next = structuredClone(cur);
+    next.spec = { ...(next.spec as Obj), finalizers };
+    if (finalizers.length === 0) delete (next.spec as Obj).finalizers;
+    return next;
+  });
+  respondObject(ctx, scope, 200, r.obj);
+}
+
+// ---------------------------------------------------------------- scale
+
+/** A metav1.LabelSelector (or a map, for ReplicationControllers) as its string form. */
+export function selectorString(sel: unknown): string {
+  if (!sel || typeof sel !== "object") return "";
+  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  if (s.matchLabels === undefined && s.matchExpressions === undefined) {
+    return Object.entries(sel as Record<string, string>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+  }
+  const parts: string[] = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of s.matchExpressions ?? []) {
+    const vals = [...(e.values ?? [])].sort().join(",");
+    if (e.operator === "In") parts.push(`${e.key} in (${vals})`);
+    else if (e.operator === "NotIn") parts.push(`${e.key} notin (${vals})`);
+    else if (e.operator === "Exists") parts.push(e.key);
+    else if (e.operator === "DoesNotExist") parts.push(`!${e.key}`);
+  }
+  return parts.sort().join(",");
+}
+
+export function scaleOf(obj: StoredObject): StoredObject {
+  const spec = (obj.spec ?? {}) as Obj;
+  const status = (obj.status ?? {}) as Obj;
+  const m = obj.metadata;
+  const metadata: MutableMeta = { name: m.name };
+  if (m.namespace) metadata.namespace = m.namespace;
+  metadata.uid = m.uid;
+  metadata.resourceVersion = m.resourceVersion;
+  metadata.creationTimestamp = m.creationTimestamp;
+  const selector = obj.kind === "ReplicationController" ? selectorString(spec.selector ?? {}) : selectorString(spec.selector);
+  const st: Obj = { replicas: (status.replicas as number | undefined) ?? 0 };
+  if (selector) st.selector = selector;
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata,
+    spec: { replicas: (spec.replicas as number | undefined) ?? (obj.kind === "ReplicationController" ? 1 : 1) },
+    status: st,
+  };
+}
+
+export async function handleScale(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  const verb = scope.info.verb;
+  const name = scope.info.name;
+  if (verb === "get") {
+    writeJson(scope.res, 200, scaleOf(await readObject(ctx, scope, name)));
+    return;
+  }
+  if (verb !== "update" && verb !== "patch") throw methodNotSupported(scope.gr, verb);
+  const raw = await readBody(scope.req);
+  const type = verb === "patch" ? patchTypeOf(scope.req.headers["content-type"]) : undefined;
+  const body = verb === "update" ? decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
+  if (body) checkTypeMeta(scope, body, "Scale");
+  const def = scope.served.def;
+  const r = await guaranteedUpdate(ctx, scope, name, (cur) => {
+    const current = scaleOf(cur);
+    const scale = (body ? structuredClone(body) : applyPatch(type!, current, raw, def)) as StoredObject;
+    checkResourceVersion(scope, scale.metadata?.resourceVersion, cur);
+    const replicas = (scale.spec as Obj | undefined)?.replicas;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid("autoscaling", "Scale", name, [
+        {
+          type: "FieldValueInvalid",
+          field: "spec.replicas",
+          message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+        },
+      ]);
+    }
+    const next = structuredClone(cur);
+    const spec = (next.spec ?? {}) as Obj;
+    if (spec.replicas === replicas) return null;
+    spec.replicas = replicas;
+    next.spec = spec;
+    metaOf(next).generation = (cur.metadata.generation ?? 1) + 1;
+    return next;
+  });
+  writeJson(scope.res, 200, scaleOf(r.obj));
+}
+
+// ---------------------------------------------------------------- pods/binding
+
+export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  if (scope.info.verb !== "create") throw methodNotSupported(scope.gr, scope.info.verb);
+  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const target = body.target as { kind?: string; name?: string } | undefined;
+  const podName = scope.info.name || body.metadata?.name || "";
+  if (!target?.name) {
+    throw invalid("", "Binding", podName, [{ type: "FieldValueRequired", field: "target.name", message: "Required value" }]);
+  }
+  if (target.kind && target.kind !== "Node") {
+    throw invalid("", "Binding", podName, [
+      { type: "FieldValueNotSupported", field: "target.kind", message: `Unsupported value: "${target.kind}": supported values: "Node"` },
+    ]);
+  }
+  const podScope = { ...scope, info: { ...scope.info, subresource: "" } };
+  await guaranteedUpdate(ctx, podScope, podName, (cur) => {
+    const spec = (cur.spec ?? {}) as Obj;
+    if (cur.metadata.deletionTimestamp) {
+      throw conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+    }
+    if (spec.nodeName) {
+      throw conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is already assigned to node "${String(spec.nodeName)}"`);
+    }
+    spec.nodeName = target.name;
+    cur.spec = spec;
+    const ann = body.metadata?.annotations;
+    if (ann && Object.keys(ann).length) cur.metadata.annotations = { ...cur.metadata.annotations, ...ann };
+    const status = (cur.status ?? {}) as Obj;
+    const conds = ((status.conditions ?? []) as Obj[]).filter((c) => c.type !== "PodScheduled");
+    conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z") });
+    status.conditions = conds;
+    cur.status = status;
+    return cur;
+  });
+  writeJson(scope.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+}
+
+// ---------------------------------------------------------------- pods/eviction
+
+export async function handleEviction(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  if (scope.info.verb !== "create") throw methodNotSupported(scope.gr, scope.info.verb);
+  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  if (body.metadata?.name && body.metadata.name !== scope.info.name) {
+    throw badRequest(`name in URL does not match name in Eviction object`);
+  }
+  const opts = (body.deleteOptions ?? {}) as DeleteOptions;
+  const podScope = { ...scope, info: { ...scope.info, subresource: "" } };
+  try {
+    await deleteObject(ctx, podScope, scope.info.name, opts);
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) throw notFound(scope.gr, scope.info.name);
+    throw err;
+  }
+  writeJson(scope.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+}

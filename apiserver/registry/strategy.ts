@@ -1,0 +1,185 @@
+// Object semantics common to every resource, as Kubernetes' generic registry and the kinds'
+// strategies apply them (PrepareForCreate / PrepareForUpdate, generation, status, names). Pure.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { ResourceDefinition } from "../../pkg/api/resource-definition.js";
+import type { FieldError, KubeObject, StoredObject } from "../../pkg/api/types.js";
+
+/** Kinds whose metadata.generation counts spec changes (the others have no generation in 1.32). */
+const GENERATION_KINDS = new Set([
+  "Deployment",
+  "ReplicaSet",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicationController",
+  "Job",
+  "CronJob",
+  "HorizontalPodAutoscaler",
+  "PodDisruptionBudget",
+  "Ingress",
+  "NetworkPolicy",
+  "ControllerRevision",
+]);
+
+/** Kinds whose status is kept from the request on create (the kubelet registers its Node with status). */
+const KEEP_STATUS_ON_CREATE = new Set(["Node", "ComponentStatus"]);
+
+/** ObjectMeta without kubernetes-types' readonly markers: the server owns these fields. */
+export type MutableMeta = { -readonly [K in keyof StoredObject["metadata"]]: StoredObject["metadata"][K] } & {
+  selfLink?: string;
+};
+
+export function metaOf(obj: StoredObject): MutableMeta {
+  return obj.metadata as MutableMeta;
+}
+
+const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+const MAX_GENERATE_NAME = 63 - 5;
+
+/** `generateName` + 5 random characters from Kubernetes' alphabet (names.SimpleNameGenerator). */
+export function generateName(base: string, random: (n: number) => Uint8Array = randomBytes): string {
+  const b = base.length > MAX_GENERATE_NAME ? base.slice(0, MAX_GENERATE_NAME) : base;
+  const bytes = random(5);
+  let s = "";
+  for (const x of bytes) s += NAME_ALPHABET[x % NAME_ALPHABET.length];
+  return b + s;
+}
+
+export function usesGeneration(kind: string): boolean {
+  return GENERATION_KINDS.has(kind);
+}
+
+/** The part of an object that counts as spec for generation: everything but metadata and status. */
+export function specOf(obj: KubeObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
+export interface CreateContext {
+  now: Date;
+  uid?: () => string;
+}
+
+/** Sets server-owned metadata on a new object. Name must already be set or generated. */
+export function prepareForCreate(def: ResourceDefinition, obj: StoredObject, ctx: CreateContext): void {
+  const m = metaOf(obj);
+  m.uid = (ctx.uid ?? randomUUID)();
+  m.creationTimestamp = ctx.now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  delete m.resourceVersion;
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+  delete m.selfLink;
+  if (usesGeneration(def.kind)) m.generation = 1;
+  else delete m.generation;
+  if (def.hasStatus && !KEEP_STATUS_ON_CREATE.has(def.kind)) {
+    obj.status = initialStatus(def.kind, obj);
+  }
+  if (obj.status === undefined && def.kind === "Namespace") obj.status = { phase: "Active" };
+}
+
+function initialStatus(kind: string, obj: KubeObject): Record<string, unknown> {
+  switch (kind) {
+    case "Pod":
+      return { phase: "Pending", qosClass: qosClass(obj) };
+    case "Namespace":
+      return { phase: "Active" };
+    case "PersistentVolume":
+    case "PersistentVolumeClaim":
+      return { phase: "Pending" };
+    case "Service":
+      return { loadBalancer: {} };
+    default:
+      return {};
+  }
+}
+
+type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+
+/** Pod QoS class (pkg/apis/core/helper/qos): Guaranteed, Burstable or BestEffort. */
+export function qosClass(pod: KubeObject): "Guaranteed" | "Burstable" | "BestEffort" {
+  const spec = (pod.spec ?? {}) as { containers?: { resources?: Resources }[]; initContainers?: { resources?: Resources }[] };
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    const rk = Object.keys(req).filter((k) => k === "cpu" || k === "memory");
+    const lk = Object.keys(lim).filter((k) => k === "cpu" || k === "memory");
+    if (rk.length || lk.length) any = true;
+    if (!lim.cpu || !lim.memory) guaranteed = false;
+    for (const k of rk) if (lim[k] !== undefined && String(lim[k]) !== String(req[k])) guaranteed = false;
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/**
+ * An update of the main resource: server-owned metadata comes from the old object, status is kept
+ * for kinds with a status subresource, and generation moves with the spec.
+ */
+export function prepareForUpdate(def: ResourceDefinition, next: StoredObject, old: StoredObject): void {
+  const m = metaOf(next);
+  const o = old.metadata;
+  m.uid = o.uid;
+  m.creationTimestamp = o.creationTimestamp;
+  m.name = o.name;
+  if (o.namespace) m.namespace = o.namespace;
+  if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp;
+  else delete m.deletionTimestamp;
+  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  else delete m.deletionGracePeriodSeconds;
+  delete m.selfLink;
+  if (def.hasStatus) {
+    if (old.status === undefined) delete next.status;
+    else next.status = old.status;
+  }
+  if (usesGeneration(def.kind)) {
+    const gen = o.generation ?? 1;
+    m.generation = specOf(next) !== specOf(old) ? gen + 1 : gen;
+  } else if (o.generation !== undefined) m.generation = o.generation;
+  else delete m.generation;
+}
+
+/** An update through the status subresource: only status changes (and nothing else of the object). */
+export function prepareForStatusUpdate(next: StoredObject, old: StoredObject): StoredObject {
+  const out: StoredObject = { ...old, metadata: { ...old.metadata } };
+  if (next.status === undefined) delete out.status;
+  else out.status = next.status;
+  return out;
+}
+
+/** Name checks needed before a name becomes part of an etcd key (path segment rules). */
+export function validatePathSegmentName(name: string): FieldError[] {
+  if (name === "." || name === "..")
+    return [{ type: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": may not be '${name}'` }];
+  for (const bad of ["/", "%"]) {
+    if (name.includes(bad))
+      return [
+        { type: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": may not contain '${bad}'` },
+      ];
+  }
+  return [];
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Fallback name validation (DNS-1123 subdomain), used when the catalogue has no validator. */
+export function validateSubdomainName(name: string): FieldError[] {
+  if (name.length > 253)
+    return [
+      {
+        type: "FieldValueInvalid",
+        field: "metadata.name",
+        message: `Invalid value: "${name}": must be no more than 253 characters`,
+      },
+    ];
+  if (!DNS1123_SUBDOMAIN.test(name))
+    return [
+      {
+        type: "FieldValueInvalid",
+        field: "metadata.name",
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+      },
+    ];
+  return [];
+}

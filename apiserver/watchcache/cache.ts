@@ -1,0 +1,311 @@
+// The watch cache: one etcd watch on the whole registry prefix feeds an in-memory copy of every
+// resource, a ring buffer of recent events per resource (for watch resume), and the watchers.
+// Every watcher and list is served from memory; each event is decoded once and each frame encoded
+// once, whatever the number of watchers (see CacheEvent.memo).
+import type { StoredObject } from "../../pkg/api/types.js";
+import { type EtcdStore, type KV, type WatchBatch } from "../storage/etcd-store.js";
+import { parseKey, splitRest } from "../storage/keys.js";
+import type { Logger } from "../../pkg/util/log.js";
+
+export interface CachedObject {
+  key: string;
+  namespace: string;
+  name: string;
+  rv: number;
+  /** The object with metadata.resourceVersion set. Shared: never mutate. */
+  obj: StoredObject;
+}
+
+export type EventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface CacheEvent {
+  type: EventType;
+  rv: number;
+  object: CachedObject;
+  prev?: CachedObject;
+  /** Encoded frames, computed once per (encoding, type) and shared by all watchers. */
+  memo: Map<string, string>;
+}
+
+export interface CacheWatcher {
+  /** Whether the object passes the watcher's namespace/label/field filters. */
+  matches(o: CachedObject): boolean;
+  /** Deliver one event (already filtered and typed). Must not throw. */
+  deliver(type: EventType, ev: CacheEvent): void;
+  /** Periodic bookmark at the cache's revision. */
+  bookmark(rv: number): void;
+  /** The cache was reset (compaction, re-list): the watcher must end. */
+  terminate(reason: string): void;
+}
+
+/** Decodes a stored value into an object with its resourceVersion. Null for undecodable data. */
+export function decodeStored(kv: KV, rv = kv.modRevision): StoredObject | null {
+  try {
+    const obj = JSON.parse(kv.value) as StoredObject;
+    if (typeof obj !== "object" || obj === null || typeof obj.metadata !== "object" || obj.metadata === null) {
+      return null;
+    }
+    obj.metadata.resourceVersion = String(rv);
+    return obj;
+  } catch {
+    return null;
+  }
+}
+
+export class ResourceCache {
+  readonly items = new Map<string, CachedObject>();
+  private sortedKeys: string[] | null = null;
+  private ring: CacheEvent[] = [];
+  private ringStart = 0;
+  /** Watches may resume from any revision >= this one. */
+  resumableFrom: number;
+  readonly watchers = new Set<CacheWatcher>();
+
+  constructor(
+    readonly storage: string,
+    readonly namespaced: boolean,
+    initRevision: number,
+    private readonly capacity = 1000,
+  ) {
+    this.resumableFrom = initRevision;
+  }
+
+  /** Keys in etcd order (computed lazily after changes). */
+  keys(): string[] {
+    if (!this.sortedKeys) this.sortedKeys = [...this.items.keys()].sort();
+    return this.sortedKeys;
+  }
+
+  load(o: CachedObject): void {
+    this.items.set(o.key, o);
+    this.sortedKeys = null;
+  }
+
+  apply(type: "put" | "delete", key: string, kv: KV, prev: KV | undefined, rest: string): void {
+    const old = this.items.get(key);
+    let ev: CacheEvent;
+    if (type === "put") {
+      const parts = splitRest(rest, this.namespaced);
+      const obj = decodeStored(kv);
+      if (!parts || !obj) return;
+      const o: CachedObject = { key, namespace: parts.namespace, name: parts.name, rv: kv.modRevision, obj };
+      if (!old) this.sortedKeys = null;
+      this.items.set(key, o);
+      ev = { type: old ? "MODIFIED" : "ADDED", rv: kv.modRevision, object: o, prev: old, memo: new Map() };
+    } else {
+      if (!old && !prev) return;
+      this.items.delete(key);
+      this.sortedKeys = null;
+      const base = old ?? (prev ? this.fromPrev(key, prev, rest) : undefined);
+      if (!base) return;
+      // The deleted object is served with the deletion's revision, as Kubernetes does.
+      const obj = { ...base.obj, metadata: { ...base.obj.metadata, resourceVersion: String(kv.modRevision) } };
+      const o: CachedObject = { ...base, rv: kv.modRevision, obj };
+      ev = { type: "DELETED", rv: kv.modRevision, object: o, prev: base, memo: new Map() };
+    }
+    this.push(ev);
+    this.dispatch(ev);
+  }
+
+  private fromPrev(key: string, prev: KV, rest: string): CachedObject | undefined {
+    const parts = splitRest(rest, this.namespaced);
+    const obj = decodeStored(prev);
+    if (!parts || !obj) return undefined;
+    return { key, namespace: parts.namespace, name: parts.name, rv: prev.modRevision, obj };
+  }
+
+  private push(ev: CacheEvent): void {
+    if (this.ring.length < this.capacity) {
+      this.ring.push(ev);
+      return;
+    }
+    const dropped = this.ring[this.ringStart]!;
+    this.ring[this.ringStart] = ev;
+    this.ringStart = (this.ringStart + 1) % this.capacity;
+    this.resumableFrom = dropped.rv;
+  }
+
+  /** Events with rv > fromRev, oldest first. Caller checks fromRev >= resumableFrom. */
+  eventsSince(fromRev: number): CacheEvent[] {
+    const ordered = this.ring.slice(this.ringStart).concat(this.ring.slice(0, this.ringStart));
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ordered[mid]!.rv <= fromRev) lo = mid + 1;
+      else hi = mid;
+    }
+    return ordered.slice(lo);
+  }
+
+  dispatch(ev: CacheEvent): void {
+    for (const w of this.watchers) this.dispatchTo(w, ev);
+  }
+
+  /** Delivers one event to one watcher, turning selector transitions into ADDED / DELETED. */
+  dispatchTo(w: CacheWatcher, ev: CacheEvent): void {
+    if (ev.type === "DELETED") {
+      if (ev.prev && w.matches(ev.prev)) w.deliver("DELETED", ev);
+      return;
+    }
+    const now = w.matches(ev.object);
+    const before = ev.prev !== undefined && w.matches(ev.prev);
+    if (now && before) w.deliver("MODIFIED", ev);
+    else if (now) w.deliver("ADDED", ev);
+    else if (before) w.deliver("DELETED", ev);
+  }
+}
+
+export interface CacheOptions {
+  prefix: string;
+  namespaced(storage: string): boolean | undefined;
+  log: Logger;
+  ringCapacity?: number;
+  bookmarkIntervalMs?: number;
+}
+
+/** All resources' caches, fed by one etcd watch on `<prefix>/`. */
+export class WatchCache {
+  readonly caches = new Map<string, ResourceCache>();
+  revision = 0;
+  ready = false;
+  private waiters: { rev: number; resolve: () => void }[] = [];
+  private watcher: { cancel(): Promise<void> } | null = null;
+  private bookmarkTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private initRevision = 0;
+
+  constructor(
+    private readonly store: EtcdStore,
+    private readonly opts: CacheOptions,
+  ) {}
+
+  cache(storage: string): ResourceCache {
+    let c = this.caches.get(storage);
+    if (!c) {
+      c = new ResourceCache(
+        storage,
+        this.opts.namespaced(storage) ?? true,
+        this.initRevision,
+        this.opts.ringCapacity ?? 1000,
+      );
+      this.caches.set(storage, c);
+    }
+    return c;
+  }
+
+  /** Lists everything under the prefix, then watches from the next revision. Retries until it works. */
+  async start(): Promise<void> {
+    let delay = 200;
+    while (!this.stopped) {
+      try {
+        await this.initialize();
+        break;
+      } catch (err) {
+        this.opts.log.warn({ err: String(err) }, "watch cache: initial list failed; retrying");
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+    if (!this.bookmarkTimer) {
+      this.bookmarkTimer = setInterval(() => this.sendBookmarks(), this.opts.bookmarkIntervalMs ?? 15000);
+      this.bookmarkTimer.unref();
+    }
+  }
+
+  private async initialize(): Promise<void> {
+    const prefix = `${this.opts.prefix}/`;
+    const rev = await this.store.currentRevision();
+    const all: KV[] = [];
+    let start: string | undefined;
+    for (;;) {
+      const page = await this.store.list(prefix, { revision: rev, limit: 5000, startKey: start });
+      all.push(...page.kvs);
+      if (!page.more || page.kvs.length === 0) break;
+      start = `${page.kvs[page.kvs.length - 1]!.key}\u0000`;
+    }
+    for (const c of this.caches.values()) {
+      for (const w of c.watchers) w.terminate("watch cache re-initialised");
+    }
+    this.caches.clear();
+    this.initRevision = rev;
+    for (const kv of all) {
+      const pk = parseKey(this.opts.prefix, kv.key);
+      if (!pk) continue;
+      const c = this.cache(pk.storage);
+      const parts = splitRest(pk.rest, c.namespaced);
+      const obj = decodeStored(kv);
+      if (parts && obj) c.load({ key: kv.key, namespace: parts.namespace, name: parts.name, rv: kv.modRevision, obj });
+    }
+    this.revision = rev;
+    const w = await this.store.watch(
+      prefix,
+      rev + 1,
+      (b) => this.onBatch(b),
+      (err) => this.onWatchError(err),
+    );
+    this.watcher = w;
+    this.ready = true;
+    this.notifyWaiters();
+    this.opts.log.info({ revision: rev, objects: all.length }, "watch cache initialised");
+  }
+
+  private onWatchError(err: Error): void {
+    this.opts.log.warn({ err: err.message }, "watch cache: etcd watch failed; re-listing");
+    this.ready = false;
+    const w = this.watcher;
+    this.watcher = null;
+    void w?.cancel().catch(() => {});
+    if (!this.stopped) void this.start();
+  }
+
+  private onBatch(b: WatchBatch): void {
+    for (const ev of b.events) {
+      const pk = parseKey(this.opts.prefix, ev.kv.key);
+      if (pk) this.cache(pk.storage).apply(ev.type, ev.kv.key, ev.kv, ev.prev, pk.rest);
+      if (ev.kv.modRevision > this.revision) this.revision = ev.kv.modRevision;
+    }
+    if (b.progressRevision && b.progressRevision > this.revision) this.revision = b.progressRevision;
+    this.notifyWaiters();
+  }
+
+  private notifyWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.ready && this.revision >= w.rev) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  /** Resolves true once the cache has seen `rev`, false after `timeoutMs`. */
+  waitForRevision(rev: number, timeoutMs: number): Promise<boolean> {
+    if (this.ready && this.revision >= rev) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const entry = {
+        rev,
+        resolve: () => {
+          clearTimeout(t);
+          resolve(true);
+        },
+      };
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== entry);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(entry);
+    });
+  }
+
+  private sendBookmarks(): void {
+    for (const c of this.caches.values()) for (const w of c.watchers) w.bookmark(this.revision);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
+    for (const c of this.caches.values()) for (const w of c.watchers) w.terminate("server shutting down");
+    await this.watcher?.cancel().catch(() => {});
+  }
+}
