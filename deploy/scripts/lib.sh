@@ -26,10 +26,20 @@ apiserver_ready() {
   curl -fsS --max-time 2 --cacert "$TSKUBE_DATA/pki/ca.crt" "https://127.0.0.1:$TSKUBE_API_PORT/readyz" >/dev/null 2>&1
 }
 
-# Health of one service's container: healthy, starting, unhealthy, exited, missing.
+# Health of every service's container in one engine call (docker-compose ps costs a second a call):
+# fills the associative array HEALTH[service]=healthy|starting|unhealthy|running|exited.
+declare -gA HEALTH
+read_health() {
+  HEALTH=()
+  local svc status
+  while read -r svc status; do
+    [[ -n $svc ]] || continue
+    HEALTH[$svc]=$status
+  done < <(docker ps -a --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" \
+    --format '{{.Label "com.docker.compose.service"}} {{.Status}}' 2>/dev/null |
+    sed -E 's/ Up .*\((healthy|unhealthy|health: starting)\).*/ \1/; s/ Up .*/ running/; s/ (Exited|Created|Restarting|Dead).*/ exited/; s/health: starting/starting/')
+}
 service_health() {
-  local id
-  id=$(compose ps -q "$1" 2>/dev/null) || true
-  [[ -n "$id" ]] || { echo missing; return; }
-  docker inspect -f '{{if .State.Running}}{{if .State.Health}}{{.State.Health.Status}}{{else}}running{{end}}{{else}}exited{{end}}' "$id" 2>/dev/null || echo missing
+  read_health
+  echo "${HEALTH[$1]:-missing}"
 }

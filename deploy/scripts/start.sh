@@ -32,8 +32,9 @@ bash deploy/scripts/host-setup.sh
 all_services() { control_plane_services; node_names; }
 cluster_up() {
   apiserver_ready || return 1
+  read_health
   local s
-  for s in $(all_services); do [[ $(service_health "$s") == healthy ]] || return 1; done
+  for s in $(all_services); do [[ ${HEALTH[$s]:-missing} == healthy ]] || return 1; done
 }
 
 write_kubeconfig() {
@@ -124,8 +125,9 @@ deadline=$((SECONDS + ${TSKUBE_START_TIMEOUT:-240}))
 last=""
 while :; do
   waiting=()
+  read_health
   for s in $(all_services); do
-    h=$(service_health "$s")
+    h=${HEALTH[$s]:-missing}
     [[ $h == healthy ]] || waiting+=("$s($h)")
   done
   apiserver_ready || waiting+=("apiserver-readyz")
