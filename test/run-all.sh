@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: everything, on a machine where nothing may be installed yet. Sets up the host (Docker, ...),
-# checks lint and types, runs the unit tests, the integration suites, then brings the compose cluster up
-# and runs the end-to-end suites against it with the real kubectl. Ends with one line:
+# checks lint and types, runs the unit tests, builds the images, runs the integration suites, then brings
+# the compose cluster up and runs the end-to-end suites against it with the real kubectl. Ends with one line:
 #   "N passed, N failed"
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,6 +21,8 @@ step "host set-up" bash deploy/scripts/host-setup.sh
 step "dependencies + compile" build_ts
 step "lint" node_modules/.bin/biome check --diagnostic-level=error .
 step "unit" bash test/run-unit.sh
+# Images before the integration suites: they start etcd, node containers and tutorial images from them.
+step "images" bash -c 'bash deploy/scripts/build-images.sh && bash deploy/scripts/build-tutorial-images.sh'
 step "integration" bash test/run-suite.sh integration
 step "e2e" bash test/run-suite.sh e2e
 
