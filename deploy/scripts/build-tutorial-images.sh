@@ -78,7 +78,7 @@ prepare_node_context() {
     die "compiling the tutorial apps ($DIR/apps) failed"
   }
   cp "$DIR/apps/package.json" "$node_ctx/apps/"
-  cp "$DIR/node/Dockerfile" "$node_ctx/"
+  cp "$DIR/node/"* "$node_ctx/"
   cp "$NODE_BIN" "$node_ctx/node"
 }
 
@@ -89,7 +89,7 @@ build_line() {
   local names=("$@") first=$1 ctx=$DIR/$recipe t0=$SECONDS
   local log=$LOGS/${first//[\/:]/_}.log
   [[ $recipe == node ]] && ctx=$node_ctx
-  local opts=(-q --label "$LABEL=$hash" --label "tskube.tutorial.recipe=$recipe" -t "$first")
+  local opts=(-q --label "$LABEL=$hash" -t "$first")
   ((force)) && opts+=(--no-cache)
   if [[ $args != - ]]; then
     local kv
@@ -104,7 +104,7 @@ build_line() {
   local n
   for n in "${names[@]:1}"; do docker tag "$first" "$n" || return 1; done
   local size
-  size=$(docker image inspect -f '{{.Size}}' "$first" | awk '{printf "%.0f MiB", $1 / 1048576}')
+  size=$(docker images --format '{{.Size}}' "$first")
   say "image $first built ($((SECONDS - t0))s, $size)"
   for n in "${names[@]:1}"; do say "image $n tagged (same image as $first)"; done
 }
@@ -146,5 +146,9 @@ for n in "${absent[@]}"; do
     say "image $n removed: the tutorials use it as a broken image"
   fi
 done
+
+# Earlier builds of ours that no name points to any more (Docker keeps them after a rebuild).
+stale=$(docker images -q --filter dangling=true --filter "label=$LABEL")
+[[ -z $stale ]] || docker rmi $stale >/dev/null 2>&1 || true
 
 say "tutorial images ready: $built built or tagged in $((SECONDS - t_start))s"

@@ -386,7 +386,7 @@ export class EventBroadcaster {
         return;
       }
       const delay = attempt === 1 ? this.retryDelayMs * Math.random() : this.retryDelayMs;
-      if (!(await sleep(delay, this.stop.signal))) {
+      if (!(await sleep(delay, AbortSignal.any([this.stop.signal, this.client.closedSignal])))) {
         this.logger?.error(
           { reason: raw.reason, object: raw.involvedObject.name },
           "unable to write event (shutting down), dropped",

@@ -161,3 +161,17 @@ describe("InformerFactory", () => {
     client.close();
   });
 });
+
+describe("closing the client", () => {
+  it("stops informers built on it", async () => {
+    const server = await FakeApiServer.start();
+    const client = new RestClient(server.clientConfig());
+    const inf = new SharedInformer(client.resource(Pods));
+    const running = inf.run(new AbortController().signal); // never aborted
+    await inf.waitForSync();
+    client.close();
+    await running;
+    await assert.rejects(client.resource(Pods).list(), /client closed/);
+    await server.stop();
+  });
+});

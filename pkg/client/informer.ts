@@ -62,7 +62,7 @@ export class SharedInformer<T extends ApiObject> {
   addEventHandler(handler: ResourceEventHandler<T>): HandlerRegistration {
     const reg: Registered<T> = { handler };
     this.handlers.add(reg);
-    for (const obj of this.store.list()) this.call(reg, "onAdd", () => handler.onAdd?.(obj, true));
+    for (const obj of this.store.list()) this.call("onAdd", () => handler.onAdd?.(obj, true));
     return { remove: () => this.handlers.delete(reg) };
   }
 
@@ -123,7 +123,7 @@ export class SharedInformer<T extends ApiObject> {
     }
   }
 
-  private call(reg: Registered<T>, what: string, fn: () => void): void {
+  private call(what: string, fn: () => void): void {
     try {
       fn();
     } catch (err) {
@@ -133,19 +133,18 @@ export class SharedInformer<T extends ApiObject> {
         "event handler failed",
       );
     }
-    void reg;
   }
 
   private notifyAdd(obj: T, initial: boolean): void {
-    for (const reg of this.handlers) this.call(reg, "onAdd", () => reg.handler.onAdd?.(obj, initial));
+    for (const reg of this.handlers) this.call("onAdd", () => reg.handler.onAdd?.(obj, initial));
   }
 
   private notifyUpdate(oldObj: T, newObj: T): void {
-    for (const reg of this.handlers) this.call(reg, "onUpdate", () => reg.handler.onUpdate?.(oldObj, newObj));
+    for (const reg of this.handlers) this.call("onUpdate", () => reg.handler.onUpdate?.(oldObj, newObj));
   }
 
   private notifyDelete(obj: T | DeletedFinalStateUnknown<T>): void {
-    for (const reg of this.handlers) this.call(reg, "onDelete", () => reg.handler.onDelete?.(obj));
+    for (const reg of this.handlers) this.call("onDelete", () => reg.handler.onDelete?.(obj));
   }
 
   private onReplace(items: T[], resourceVersion: string): void {

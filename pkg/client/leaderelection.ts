@@ -346,7 +346,8 @@ export class LeaderElector {
   }
 
   /** Acquires, leads until leadership is lost or the signal aborts, then (optionally) releases. */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(runSignal: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([runSignal, this.config.client.closedSignal]);
     if (!(await this.acquire(signal))) return;
     this.leading = true;
     const leadership = new AbortController();

@@ -50,6 +50,7 @@ export class TokenBucket {
 
   /** Waits for a token. Rejects with the signal's reason if aborted while waiting. */
   async wait(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     const delay = this.reserve();
     if (delay <= 0) return;
     await sleep(delay, signal);

@@ -123,6 +123,7 @@ export class RestClient {
   private readonly userAgent: string;
   readonly logger: Logger | undefined;
   private token: { value: string; readAt: number } | undefined;
+  private readonly closing = new AbortController();
 
   constructor(config: ClientConfig, opts: RestClientOptions = {}) {
     this.config = config;
@@ -131,6 +132,11 @@ export class RestClient {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.userAgent = opts.userAgent ?? "tskube";
     this.logger = opts.logger;
+  }
+
+  /** Aborts when close() is called: loops built on this client (informers, leader election) stop with it. */
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
   }
 
   /** "h2", "http/1.1", or "auto" before the first request. */
@@ -180,7 +186,9 @@ export class RestClient {
   }
 
   private async streamOnce(req: RawRequest): Promise<HttpResponse> {
-    await this.limiter.wait(req.signal);
+    if (this.closing.signal.aborted) throw new Error("client closed");
+    const signal = req.signal ? AbortSignal.any([req.signal, this.closing.signal]) : this.closing.signal;
+    await this.limiter.wait(signal);
     const headers: Record<string, string> = {
       Accept: req.accept ?? "application/json",
       "User-Agent": this.userAgent,
@@ -198,7 +206,7 @@ export class RestClient {
       path,
       headers,
       body,
-      signal: req.signal,
+      signal,
       timeoutMs: req.timeoutMs ?? this.timeoutMs,
       longRunning: req.timeoutMs === 0,
     });
@@ -222,7 +230,9 @@ export class RestClient {
     }
   }
 
+  /** Ends every request and stream, and the loops built on this client; further requests fail. */
   close(): void {
+    this.closing.abort(new Error("client closed"));
     this.transport.close();
   }
 }

@@ -65,7 +65,7 @@ export class Indexer<T extends ApiObject> {
       this.indexers.set(name, fn);
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);
-      for (const [key, obj] of this.items) this.indexOne(name, fn, index, key, obj);
+      for (const [key, obj] of this.items) this.indexOne(fn, index, key, obj);
     }
   }
 
@@ -73,13 +73,7 @@ export class Indexer<T extends ApiObject> {
     return this.indexers.has(name);
   }
 
-  private indexOne(
-    name: string,
-    fn: IndexFunc<T>,
-    index: Map<string, Set<string>>,
-    key: string,
-    obj: T,
-  ): void {
+  private indexOne(fn: IndexFunc<T>, index: Map<string, Set<string>>, key: string, obj: T): void {
     let values: string[];
     try {
       values = fn(obj);
@@ -87,7 +81,6 @@ export class Indexer<T extends ApiObject> {
       // A bad object must not break the cache: it is simply absent from this index.
       return;
     }
-    void name;
     for (const v of values) {
       let keys = index.get(v);
       if (!keys) {
@@ -117,7 +110,7 @@ export class Indexer<T extends ApiObject> {
     for (const [name, fn] of this.indexers) {
       const index = this.indices.get(name)!;
       if (oldObj) this.unindexOne(fn, index, key, oldObj);
-      if (newObj) this.indexOne(name, fn, index, key, newObj);
+      if (newObj) this.indexOne(fn, index, key, newObj);
     }
   }
 

@@ -92,6 +92,10 @@ export class Http1Transport implements Transport {
       const lib = this.url.protocol === "https:" ? https : http;
       const headers: Record<string, string | number> = { ...req.headers };
       if (req.body !== undefined) headers["Content-Length"] = Buffer.byteLength(req.body);
+      if (req.signal?.aborted) {
+        reject(abortReason(req.signal));
+        return;
+      }
       const r = lib.request({
         protocol: this.url.protocol,
         hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
@@ -110,10 +114,6 @@ export class Http1Transport implements Transport {
         cleanup();
         r.destroy(abortReason(req.signal!));
       };
-      if (req.signal?.aborted) {
-        reject(abortReason(req.signal));
-        return;
-      }
       req.signal?.addEventListener("abort", onAbort, { once: true });
       if (req.timeoutMs) {
         timer = setTimeout(() => {
@@ -128,6 +128,8 @@ export class Http1Transport implements Transport {
         // Headers are in; the body may stream for ever (watch). The timer keeps running for plain
         // requests until the body ends; abort listeners stay until the body closes.
         res.on("close", cleanup);
+        // Errors reach whoever reads the body; this keeps one before reading starts from crashing the process.
+        res.on("error", () => {});
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
       });
       r.end(req.body);

@@ -119,7 +119,7 @@ export async function* watchStream<T>(
       timeoutMs: 0,
     });
   } catch (err) {
-    if (opts.signal?.aborted) return;
+    if (opts.signal?.aborted || client.closedSignal.aborted) return;
     throw err;
   }
   // A server that vanished without closing the connection (killed container, cut network) would leave
@@ -147,7 +147,7 @@ export async function* watchStream<T>(
       yield ev;
     }
   } catch (err) {
-    if (opts.signal?.aborted || expired) return;
+    if (opts.signal?.aborted || client.closedSignal.aborted || expired) return;
     throw err;
   } finally {
     if (deadline) clearTimeout(deadline);
@@ -189,7 +189,7 @@ export async function listAndWatch<T extends ApiObject>(
   sink: ListWatchSink<T>,
   opts: ListAndWatchOptions,
 ): Promise<void> {
-  const { signal } = opts;
+  const signal = AbortSignal.any([opts.signal, rc.client.closedSignal]);
   const logger = opts.logger ?? rc.client.logger;
   const backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, ...opts.backoff });
   let resourceVersion = opts.resourceVersion;

@@ -627,7 +627,7 @@ export class FakeApiServer {
       return [200, clone(obj)];
     }
     if (method === "PUT") return [200, this.update(t, key, collection, body as Obj)];
-    if (method === "PATCH") return [200, this.patch(t, key, collection, body, contentType ?? "", query)];
+    if (method === "PATCH") return [200, this.patch(t, key, collection, body, contentType ?? "")];
     if (method === "DELETE") return [200, this.deleteOne(t, t.name, (body ?? {}) as Record<string, unknown>)];
     throw new HttpError(status(405, "MethodNotAllowed", "method not allowed"));
   }
@@ -795,14 +795,7 @@ export class FakeApiServer {
     return this.write(t, key, collection, old, body);
   }
 
-  private patch(
-    t: Target,
-    key: string,
-    collection: string,
-    patch: unknown,
-    contentType: string,
-    query: Record<string, string>,
-  ): Obj {
+  private patch(t: Target, key: string, collection: string, patch: unknown, contentType: string): Obj {
     const old = this.objects.get(key);
     if (!old) {
       if (contentType.startsWith("application/apply-patch")) {
@@ -814,7 +807,6 @@ export class FakeApiServer {
       }
       throw this.notFound(t, t.name!);
     }
-    void query;
     let next: Obj;
     if (contentType.startsWith("application/json-patch+json")) {
       try {

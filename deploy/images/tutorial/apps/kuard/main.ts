@@ -104,8 +104,13 @@ function memStats() {
   };
 }
 
+/** The client as Go prints it: "10.244.1.1:53412" (no IPv4-mapped prefix). */
+function remoteAddr(req: http.IncomingMessage): string {
+  return `${(req.socket.remoteAddress ?? "").replace(/^::ffff:/, "")}:${req.socket.remotePort}`;
+}
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  goLog(`${req.socket.remoteAddress}:${req.socket.remotePort} ${req.method} ${req.url}`);
+  goLog(`${remoteAddr(req)} ${req.method} ${req.url}`);
   const url = new URL(req.url ?? "/", "http://kuard");
   const routed = routeOf(url.pathname);
   if (!routed) return text(res, 404, "404 page not found\n");
@@ -124,7 +129,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
         versionColor: versionColor(version),
         requestDump: dumpRequest(req.method ?? "GET", req.url ?? "/", req.httpVersion, req.rawHeaders),
         requestProto: `HTTP/${req.httpVersion}`,
-        requestAddr: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        requestAddr: remoteAddr(req),
       });
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page);
       return;
