@@ -31,15 +31,24 @@ describe("foundation", () => {
     try {
       // A write and a read go through etcd's remaining quorum.
       const name = `foundation-${Date.now()}`;
-      const created = await eventually("a namespace create with etcd-2 down", async () => {
-        const r = await kubectl("create", "namespace", name);
-        return r.code === 0 ? r : undefined;
-      }, { timeoutMs: 20_000 });
+      const created = await eventually(
+        "a namespace create with etcd-2 down",
+        async () => {
+          const r = await kubectl("create", "namespace", name);
+          return r.code === 0 ? r : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
       assert.match(created.stdout, new RegExp(`namespace/${name} created`));
       const got = await kubectl("get", "namespace", name, "-o", "jsonpath={.metadata.name}");
       assert.equal(got.code, 0, got.stderr);
       assert.equal(got.stdout, name);
-      const ready = await run("curl", ["-fsS", "--cacert", `${ROOT}/.cluster/pki/ca.crt`, "https://127.0.0.1:6443/readyz"]);
+      const ready = await run("curl", [
+        "-fsS",
+        "--cacert",
+        `${ROOT}/.cluster/pki/ca.crt`,
+        "https://127.0.0.1:6443/readyz",
+      ]);
       assert.equal(ready.code, 0, ready.stderr);
       await kubectl("delete", "namespace", name, "--wait=false");
     } finally {

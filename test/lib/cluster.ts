@@ -18,7 +18,11 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? ROOT,
@@ -58,17 +62,26 @@ export function kubectlWithInput(input: string, ...args: string[]): Promise<RunR
 let resolvedKubectl: string | undefined;
 export function kubectlPath(): string {
   if (resolvedKubectl) return resolvedKubectl;
-  const found = spawnSync("bash", ["-c", `command -v kubectl || ls ${ROOT}/.cluster/tools/bin/kubectl`], { encoding: "utf8" });
+  const found = spawnSync("bash", ["-c", `command -v kubectl || ls ${ROOT}/.cluster/tools/bin/kubectl`], {
+    encoding: "utf8",
+  });
   const p = found.stdout.trim().split("\n")[0];
-  if (!p) throw new Error("kubectl is not installed: run `bash deploy/scripts/host-setup.sh` (end-to-end tests need the real kubectl)");
+  if (!p)
+    throw new Error(
+      "kubectl is not installed: run `bash deploy/scripts/host-setup.sh` (end-to-end tests need the real kubectl)",
+    );
   resolvedKubectl = p;
   return p;
 }
 
 export function compose(...args: string[]): Promise<RunResult> {
-  return run("docker-compose", ["--project-directory", ROOT, "-f", path.join(ROOT, "docker-compose.yml"), ...args], {
-    timeoutMs: 120_000,
-  });
+  return run(
+    "docker-compose",
+    ["--project-directory", ROOT, "-f", path.join(ROOT, "docker-compose.yml"), ...args],
+    {
+      timeoutMs: 120_000,
+    },
+  );
 }
 
 export function docker(...args: string[]): Promise<RunResult> {
@@ -91,7 +104,9 @@ export async function eventually<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
