@@ -2,16 +2,22 @@
 // namespaces, and the `kubernetes` Service (first ClusterIP, 443 -> the secure port) with its
 // Endpoints and EndpointSlice pointing at this apiserver's advertise address.
 import type { StoredObject } from "../pkg/api/types.js";
-import type { ApiContext, RequestScope } from "./handlers/scope.js";
-import { readObject } from "./handlers/read.js";
-import { createObject, guaranteedUpdate } from "./handlers/write.js";
 import { intToIp, parseCidr } from "./admission/allocator.js";
 import { ANONYMOUS } from "./auth/authn.js";
+import { readObject } from "./handlers/read.js";
+import type { ApiContext, RequestScope } from "./handlers/scope.js";
+import { createObject, guaranteedUpdate } from "./handlers/write.js";
 
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /** A scope for the server's own writes (no HTTP request behind it). */
-export function internalScope(ctx: ApiContext, group: string, version: string, resource: string, namespace = ""): RequestScope {
+export function internalScope(
+  ctx: ApiContext,
+  group: string,
+  version: string,
+  resource: string,
+  namespace = "",
+): RequestScope {
   const served = ctx.catalogue.lookup(group, version, resource);
   if (!served) throw new Error(`resource ${group}/${version}/${resource} is not served`);
   return {
@@ -54,7 +60,10 @@ async function ensure(ctx: ApiContext, scope: RequestScope, obj: StoredObject): 
   }
 }
 
-export async function bootstrap(ctx: ApiContext, opts: { advertiseAddress: string; securePort: number }): Promise<void> {
+export async function bootstrap(
+  ctx: ApiContext,
+  opts: { advertiseAddress: string; securePort: number },
+): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(ctx, internalScope(ctx, "", "v1", "namespaces"), {
       apiVersion: "v1",
@@ -67,7 +76,11 @@ export async function bootstrap(ctx: ApiContext, opts: { advertiseAddress: strin
   await ensure(ctx, internalScope(ctx, "", "v1", "services", "default"), {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    metadata: {
+      name: "kubernetes",
+      namespace: "default",
+      labels: { component: "apiserver", provider: "kubernetes" },
+    },
     spec: {
       type: "ClusterIP",
       clusterIP: ip,
@@ -80,22 +93,34 @@ export async function bootstrap(ctx: ApiContext, opts: { advertiseAddress: strin
     },
   });
   const subsets = [
-    { addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: "https", port: opts.securePort, protocol: "TCP" }] },
+    {
+      addresses: [{ ip: opts.advertiseAddress }],
+      ports: [{ name: "https", port: opts.securePort, protocol: "TCP" }],
+    },
   ];
   const epScope = internalScope(ctx, "", "v1", "endpoints", "default");
   try {
     await createObject(ctx, epScope, {
       apiVersion: "v1",
       kind: "Endpoints",
-      metadata: { name: "kubernetes", namespace: "default", labels: { "endpointslice.kubernetes.io/skip-mirror": "true" } },
+      metadata: {
+        name: "kubernetes",
+        namespace: "default",
+        labels: { "endpointslice.kubernetes.io/skip-mirror": "true" },
+      },
       subsets,
     });
   } catch (err) {
     if ((err as { code?: number }).code !== 409) throw err;
-    await guaranteedUpdate(ctx, { ...epScope, info: { ...epScope.info, verb: "update" } }, "kubernetes", (cur) => {
-      cur.subsets = subsets;
-      return cur;
-    });
+    await guaranteedUpdate(
+      ctx,
+      { ...epScope, info: { ...epScope.info, verb: "update" } },
+      "kubernetes",
+      (cur) => {
+        cur.subsets = subsets;
+        return cur;
+      },
+    );
   }
   if (ctx.catalogue.lookup("discovery.k8s.io", "v1", "endpointslices")) {
     const sliceScope = internalScope(ctx, "discovery.k8s.io", "v1", "endpointslices", "default");
@@ -111,13 +136,21 @@ export async function bootstrap(ctx: ApiContext, opts: { advertiseAddress: strin
         metadata: {
           name: "kubernetes",
           namespace: "default",
-          labels: { "kubernetes.io/service-name": "kubernetes", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io" },
+          labels: {
+            "kubernetes.io/service-name": "kubernetes",
+            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+          },
         },
         ...slice,
       });
     } catch (err) {
       if ((err as { code?: number }).code !== 409) throw err;
-      await guaranteedUpdate(ctx, { ...sliceScope, info: { ...sliceScope.info, verb: "update" } }, "kubernetes", (cur) => ({ ...cur, ...slice }));
+      await guaranteedUpdate(
+        ctx,
+        { ...sliceScope, info: { ...sliceScope.info, verb: "update" } },
+        "kubernetes",
+        (cur) => ({ ...cur, ...slice }),
+      );
     }
   }
 }

@@ -1,6 +1,7 @@
 // kube-apiserver for tskube: `node dist/apiserver/main.js --etcd-servers=... --secure-port=6443 ...`
-import { admissionDefaults } from "../pkg/api/defaults/core.js";
+
 import { Command } from "commander";
+import { admissionDefaults } from "../pkg/api/defaults/core.js";
 import { newLogger } from "../pkg/util/log.js";
 import { ApiServer, parseEtcdServers } from "./server.js";
 
@@ -17,11 +18,23 @@ const program = new Command()
   .option("--client-ca-file <file>", "CA that signs client certificates")
   .option("--service-account-key-file <file>", "public key that verifies service-account tokens")
   .option("--service-account-signing-key-file <file>", "private key that signs service-account tokens")
-  .option("--service-account-issuer <url>", "issuer of service-account tokens", "https://kubernetes.default.svc.cluster.local")
+  .option(
+    "--service-account-issuer <url>",
+    "issuer of service-account tokens",
+    "https://kubernetes.default.svc.cluster.local",
+  )
   .option("--service-cluster-ip-range <cidr>", "ClusterIP range", "10.96.0.0/12")
   .option("--service-node-port-range <range>", "NodePort range", "30000-32767")
-  .option("--default-not-ready-toleration-seconds <s>", "tolerationSeconds of the not-ready toleration added to pods", "300")
-  .option("--default-unreachable-toleration-seconds <s>", "tolerationSeconds of the unreachable toleration added to pods", "300")
+  .option(
+    "--default-not-ready-toleration-seconds <s>",
+    "tolerationSeconds of the not-ready toleration added to pods",
+    "300",
+  )
+  .option(
+    "--default-unreachable-toleration-seconds <s>",
+    "tolerationSeconds of the unreachable toleration added to pods",
+    "300",
+  )
   .allowUnknownOption(true);
 
 program.parse(process.argv);

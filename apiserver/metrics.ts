@@ -1,5 +1,5 @@
 // Prometheus metrics at /metrics (prom-client), with kube-apiserver's metric names.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 export class Metrics {
   readonly registry = new Registry();

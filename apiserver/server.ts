@@ -3,15 +3,15 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Server } from "node:https";
-import { resources as defaultResources } from "./standins/resources.js";
 import type { ResourceDefinition } from "../pkg/api/resource-definition.js";
-import { newLogger, type Logger } from "../pkg/util/log.js";
+import { type Logger, newLogger } from "../pkg/util/log.js";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.js";
 import { serviceAccountAdmission } from "./admission/service-account.js";
 import { serviceAllocation } from "./admission/service-allocation.js";
 import type { AdmissionPlugin } from "./admission/types.js";
 import { ANONYMOUS, authenticate, type TokenAuthenticator, type UserInfo } from "./auth/authn.js";
 import { authorize, forbiddenMessage } from "./auth/authz.js";
+import { serviceAccountTokenAuthenticator, TokenIssuer } from "./auth/tokens.js";
 import { bootstrap } from "./bootstrap.js";
 import {
   AGGREGATED_CONTENT_TYPE,
@@ -24,17 +24,17 @@ import {
 import { wantsAggregatedDiscovery, wantsTable } from "./handlers/negotiation.js";
 import { handleGet, handleList, handleWatch } from "./handlers/read.js";
 import { parseRequestInfo, type ResourceRequestInfo } from "./handlers/request-info.js";
-import { writeError, writeJson, writeRaw, addWarnings } from "./handlers/response.js";
+import { addWarnings, writeError, writeJson, writeRaw } from "./handlers/response.js";
 import type { ApiContext, RequestScope } from "./handlers/scope.js";
-import { handleStreaming, STREAMING_SUBRESOURCES } from "./handlers/streaming.js";
 import {
   ApiError,
   forbidden,
   methodNotSupported,
   notFoundPath,
-  unauthorized,
   type StatusBody,
+  unauthorized,
 } from "./handlers/status.js";
+import { handleStreaming, STREAMING_SUBRESOURCES } from "./handlers/streaming.js";
 import {
   handleBinding,
   handleEviction,
@@ -42,15 +42,22 @@ import {
   handleScale,
   handleStatus,
 } from "./handlers/subresources.js";
-import { dryRunOf, handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from "./handlers/write.js";
 import { handleTokenRequest } from "./handlers/token.js";
+import {
+  dryRunOf,
+  handleCreate,
+  handleDelete,
+  handleDeleteCollection,
+  handlePatch,
+  handleUpdate,
+} from "./handlers/write.js";
 import { Metrics } from "./metrics.js";
 import { buildOpenApi, type OpenApiDocs } from "./openapi/openapi.js";
 import { loadSchemaSource } from "./openapi/schemas.js";
 import { Catalogue } from "./registry/catalogue.js";
+import { resources as defaultResources } from "./standins/resources.js";
 import { EtcdStore } from "./storage/etcd-store.js";
 import { DEFAULT_PREFIX } from "./storage/keys.js";
-import { serviceAccountTokenAuthenticator, TokenIssuer } from "./auth/tokens.js";
 import { WatchCache } from "./watchcache/cache.js";
 
 export const VERSION_INFO = {
@@ -121,7 +128,9 @@ export class ApiServer {
       ? new TokenIssuer(readFileSync(opts.serviceAccountSigningKeyFile, "utf8"), opts.serviceAccountIssuer)
       : null;
     if (opts.serviceAccountKeyFile) {
-      this.tokens.push(serviceAccountTokenAuthenticator(readFileSync(opts.serviceAccountKeyFile, "utf8"), this.ctx));
+      this.tokens.push(
+        serviceAccountTokenAuthenticator(readFileSync(opts.serviceAccountKeyFile, "utf8"), this.ctx),
+      );
     }
   }
 
@@ -171,12 +180,14 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
-    await this.ctx.cache.stop();
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    const server = this.server;
+    this.server = null;
+    if (server) {
+      server.close();
+      server.closeAllConnections();
+    }
+    // Cancelling the etcd watch can wait on a dead connection: give it a moment, then close anyway.
+    await Promise.race([this.ctx.cache.stop(), new Promise((r) => setTimeout(r, 1000).unref())]);
     this.ctx.store.close();
   }
 
@@ -203,7 +214,8 @@ export class ApiServer {
       if (!authorize(user, attrs).allowed) {
         if (user === ANONYMOUS && !info.isResourceRequest) throw unauthorized();
         const msg = forbiddenMessage(user, attrs);
-        if (info.isResourceRequest) throw forbidden({ group: info.group, resource: info.resource }, info.name, msg);
+        if (info.isResourceRequest)
+          throw forbidden({ group: info.group, resource: info.resource }, info.name, msg);
         throw new ApiError({
           kind: "Status",
           apiVersion: "v1",
@@ -221,7 +233,11 @@ export class ApiServer {
     } catch (err) {
       const e = writeError(res, err);
       code = e.status.code;
-      if (code >= 500) this.log.error({ err: err instanceof Error ? err.stack : String(err), url: req.url }, "request failed");
+      if (code >= 500)
+        this.log.error(
+          { err: err instanceof Error ? err.stack : String(err), url: req.url },
+          "request failed",
+        );
     } finally {
       const resource = info.isResourceRequest ? info.resource : "";
       const verb = info.verb.toUpperCase();
@@ -249,11 +265,13 @@ export class ApiServer {
         writeJson(res, 200, { paths: this.rootPaths() });
         return;
       case "/api":
-        if (wantsAggregatedDiscovery(accept)) writeJson(res, 200, aggregatedDiscovery(cat, true), AGGREGATED_CONTENT_TYPE);
+        if (wantsAggregatedDiscovery(accept))
+          writeJson(res, 200, aggregatedDiscovery(cat, true), AGGREGATED_CONTENT_TYPE);
         else writeJson(res, 200, apiVersions(`${this.opts.advertiseAddress}:${this.port()}`));
         return;
       case "/apis":
-        if (wantsAggregatedDiscovery(accept)) writeJson(res, 200, aggregatedDiscovery(cat, false), AGGREGATED_CONTENT_TYPE);
+        if (wantsAggregatedDiscovery(accept))
+          writeJson(res, 200, aggregatedDiscovery(cat, false), AGGREGATED_CONTENT_TYPE);
         else writeJson(res, 200, apiGroupList(cat));
         return;
       case "/api/v1":
@@ -263,14 +281,20 @@ export class ApiServer {
         writeJson(res, 200, this.openapi.index);
         return;
       case "/openapi/v2":
-        res.writeHead(200, { "Content-Type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", "Content-Length": 0 });
+        res.writeHead(200, {
+          "Content-Type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+          "Content-Length": 0,
+        });
         res.end();
         return;
     }
     if (path.startsWith("/openapi/v3/")) {
       const doc = this.openapi.docs.get(path.slice("/openapi/v3/".length));
       if (!doc) throw notFoundPath();
-      const headers: Record<string, string> = { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(doc.body)) };
+      const headers: Record<string, string> = {
+        "Content-Type": "application/json",
+        "Content-Length": String(Buffer.byteLength(doc.body)),
+      };
       if (url.searchParams.get("hash") === doc.hash) headers["Cache-Control"] = "public, immutable";
       headers.Etag = `"${doc.hash}"`;
       res.writeHead(200, headers);
@@ -298,7 +322,12 @@ export class ApiServer {
         writeRaw(res, 200, "ok", "text/plain; charset=utf-8");
         return;
       }
-      writeRaw(res, ok.ok ? 200 : 500, ok.ok ? "ok" : `internal server error: ${check} check failed`, "text/plain; charset=utf-8");
+      writeRaw(
+        res,
+        ok.ok ? 200 : 500,
+        ok.ok ? "ok" : `internal server error: ${check} check failed`,
+        "text/plain; charset=utf-8",
+      );
       return;
     }
     throw notFoundPath();
@@ -317,13 +346,17 @@ export class ApiServer {
     const checks = path === "/livez" ? [{ name: "ping", ok: true }] : this.checks();
     const failed = checks.filter((c) => !c.ok);
     if (q.has("verbose")) {
-      const lines = checks.map((c) => `[${c.ok ? "+" : "-"}]${c.name} ${c.ok ? "ok" : "failed: reason withheld"}`);
+      const lines = checks.map(
+        (c) => `[${c.ok ? "+" : "-"}]${c.name} ${c.ok ? "ok" : "failed: reason withheld"}`,
+      );
       const tail = failed.length ? `${path.slice(1)} check failed` : `${path.slice(1)} check passed`;
       writeRaw(res, failed.length ? 500 : 200, `${lines.join("\n")}\n${tail}\n`, "text/plain; charset=utf-8");
       return;
     }
     if (failed.length) {
-      const lines = checks.map((c) => `[${c.ok ? "+" : "-"}]${c.name} ${c.ok ? "ok" : "failed: reason withheld"}`);
+      const lines = checks.map(
+        (c) => `[${c.ok ? "+" : "-"}]${c.name} ${c.ok ? "ok" : "failed: reason withheld"}`,
+      );
       writeRaw(res, 500, `${lines.join("\n")}\n${path.slice(1)} check failed\n`, "text/plain; charset=utf-8");
       return;
     }
@@ -331,7 +364,18 @@ export class ApiServer {
   }
 
   private rootPaths(): string[] {
-    const paths = ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/metrics", "/openapi/v2", "/openapi/v3", "/version"];
+    const paths = [
+      "/api",
+      "/api/v1",
+      "/apis",
+      "/healthz",
+      "/livez",
+      "/readyz",
+      "/metrics",
+      "/openapi/v2",
+      "/openapi/v3",
+      "/version",
+    ];
     for (const g of this.ctx.catalogue.groups) {
       if (!g.name) continue;
       paths.push(`/apis/${g.name}`);
@@ -351,7 +395,11 @@ export class ApiServer {
     const served = this.ctx.catalogue.lookup(info.group, info.version, info.resource);
     if (!served) throw notFoundPath();
     const def = served.def;
-    if (def.namespaced && !info.namespace && (info.name || info.verb === "create" || info.verb === "deletecollection")) {
+    if (
+      def.namespaced &&
+      !info.namespace &&
+      (info.name || info.verb === "create" || info.verb === "deletecollection")
+    ) {
       throw notFoundPath();
     }
     if (!def.namespaced && info.namespace && info.resource !== "namespaces") throw notFoundPath();
@@ -419,7 +467,11 @@ export class ApiServer {
     throw methodNotSupported(scope.gr, info.verb);
   }
 
-  private async handleUpgrade(req: IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): Promise<void> {
+  private async handleUpgrade(
+    req: IncomingMessage,
+    socket: import("node:stream").Duplex,
+    head: Buffer,
+  ): Promise<void> {
     const url = new URL(req.url ?? "/", "https://apiserver");
     const info = parseRequestInfo(req.method ?? "GET", url.pathname, url.searchParams);
     const user = authenticate(req, this.tokens);
@@ -430,7 +482,8 @@ export class ApiServer {
       );
     };
     if (!user) return reply(401, unauthorized().status);
-    if (!info.isResourceRequest || !STREAMING_SUBRESOURCES.has(info.subresource)) return reply(404, notFoundPath().status);
+    if (!info.isResourceRequest || !STREAMING_SUBRESOURCES.has(info.subresource))
+      return reply(404, notFoundPath().status);
     const attrs = {
       verb: info.verb === "get" ? "get" : "create",
       group: info.group,
@@ -440,7 +493,11 @@ export class ApiServer {
       name: info.name,
     };
     if (!authorize(user, attrs).allowed) {
-      return reply(403, forbidden({ group: info.group, resource: info.resource }, info.name, forbiddenMessage(user, attrs)).status);
+      return reply(
+        403,
+        forbidden({ group: info.group, resource: info.resource }, info.name, forbiddenMessage(user, attrs))
+          .status,
+      );
     }
     const { proxyUpgrade } = await import("./handlers/streaming.js");
     try {

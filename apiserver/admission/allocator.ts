@@ -23,7 +23,8 @@ export function decodeRange(value: string | undefined): RangeState {
   if (!value) return { allocated: [] };
   try {
     const v = JSON.parse(value) as { allocated?: unknown };
-    if (Array.isArray(v.allocated)) return { allocated: v.allocated.filter((x): x is number => Number.isInteger(x)).sort((a, b) => a - b) };
+    if (Array.isArray(v.allocated))
+      return { allocated: v.allocated.filter((x): x is number => Number.isInteger(x)).sort((a, b) => a - b) };
   } catch {
     // A corrupt allocation record is treated as empty; the repair loop re-marks live services.
   }
@@ -58,7 +59,8 @@ export function parseCidr(text: string): Cidr {
   const [ip, b] = text.split("/");
   const base = ipToInt(ip ?? "");
   const bits = Number(b);
-  if (base === null || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid CIDR ${text}`);
+  if (base === null || !Number.isInteger(bits) || bits < 8 || bits > 30)
+    throw new Error(`invalid CIDR ${text}`);
   const size = 2 ** (32 - bits);
   return { base: base - (base % size), bits, size, text };
 }
@@ -102,7 +104,12 @@ export function release(state: RangeState, offsets: number[]): RangeState {
  * Picks a free offset in [lo, hi] starting at a random point and scanning upwards (wrapping), as
  * Kubernetes' random-scan allocator does. Null when the range is full.
  */
-export function pickFree(state: RangeState, lo: number, hi: number, random: () => number = Math.random): number | null {
+export function pickFree(
+  state: RangeState,
+  lo: number,
+  hi: number,
+  random: () => number = Math.random,
+): number | null {
   const span = hi - lo + 1;
   if (span <= 0 || state.allocated.length >= span) return null;
   const start = Math.floor(random() * span);

@@ -1,8 +1,9 @@
 // NamespaceLifecycle admission (plugin/pkg/admission/namespace/lifecycle): no new objects in a missing
 // or terminating namespace, and the system namespaces may not be deleted.
+
+import { forbidden, notFound } from "../handlers/status.js";
 import { objectKey } from "../storage/keys.js";
 import { decodeStored } from "../watchcache/cache.js";
-import { forbidden, notFound } from "../handlers/status.js";
 import type { AdmissionPlugin } from "./types.js";
 
 export const IMMORTAL_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
@@ -28,14 +29,22 @@ export const namespaceLifecycle: AdmissionPlugin = {
         `unable to create new content in namespace ${ns} because it is being terminated`,
       );
       err.status.details!.causes = [
-        { reason: "NamespaceTerminating", message: `namespace ${ns} is being terminated`, field: "metadata.namespace" },
+        {
+          reason: "NamespaceTerminating",
+          message: `namespace ${ns} is being terminated`,
+          field: "metadata.namespace",
+        },
       ];
       throw err;
     }
     return undefined;
   },
   async validateDeleteRequest(_ctx, scope, name) {
-    if (scope.served.def.resource === "namespaces" && !scope.info.subresource && IMMORTAL_NAMESPACES.has(name)) {
+    if (
+      scope.served.def.resource === "namespaces" &&
+      !scope.info.subresource &&
+      IMMORTAL_NAMESPACES.has(name)
+    ) {
       throw forbidden(scope.gr, name, "this namespace may not be deleted");
     }
   },

@@ -57,7 +57,9 @@ function extrasOf(ranges: { l: Loaded; range: string }[]): TxnExtras {
   const ops: Op[] = [];
   for (const { l, range } of ranges) {
     if (!l.changed) continue;
-    compares.push(l.modRevision === null ? { key: l.key, absent: true } : { key: l.key, modRevision: l.modRevision });
+    compares.push(
+      l.modRevision === null ? { key: l.key, absent: true } : { key: l.key, modRevision: l.modRevision },
+    );
     ops.push({ put: l.key, value: encodeRange(range, l.state) });
   }
   return { compares, ops };
@@ -179,7 +181,9 @@ async function assign(ctx: ApiContext, svc: StoredObject, old: StoredObject | un
     for (const p of spec.ports ?? []) {
       if (typeof p.nodePort === "number" && p.nodePort > 0) continue;
       // Reuse the old port of the same port/protocol when the type did not change.
-      const prev = (oldSpec.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"));
+      const prev = (oldSpec.ports ?? []).find(
+        (o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"),
+      );
       if (prev?.nodePort && oldPorts.has(prev.nodePort) && !used.has(prev.nodePort)) {
         p.nodePort = prev.nodePort;
         used.add(prev.nodePort);

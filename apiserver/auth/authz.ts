@@ -21,7 +21,14 @@ export interface Decision {
 }
 
 const PUBLIC_PATHS = [/^\/healthz/, /^\/livez/, /^\/readyz/, /^\/version\/?$/];
-const DISCOVERY_PATHS = [/^\/api\/?$/, /^\/apis\/?$/, /^\/api\//, /^\/apis\//, /^\/openapi\//, /^\/openapi\/v[23]/];
+const DISCOVERY_PATHS = [
+  /^\/api\/?$/,
+  /^\/apis\/?$/,
+  /^\/api\//,
+  /^\/apis\//,
+  /^\/openapi\//,
+  /^\/openapi\/v[23]/,
+];
 
 const PRIVILEGED_USERS = new Set([
   "system:kube-scheduler",

@@ -67,7 +67,12 @@ export function verifyJwt(token: string, key: KeyObject, nowSeconds: number): Se
   if (header.alg !== alg) return null;
   const ok =
     alg === "ES256"
-      ? verify("sha256", Buffer.from(`${h}.${p}`), { key, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"))
+      ? verify(
+          "sha256",
+          Buffer.from(`${h}.${p}`),
+          { key, dsaEncoding: "ieee-p1363" },
+          Buffer.from(s, "base64url"),
+        )
       : verify("sha256", Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url"));
   if (!ok) return null;
   if (typeof claims.exp === "number" && claims.exp < nowSeconds) return null;

@@ -18,7 +18,11 @@ function apiResource(r: ServedResource): Record<string, unknown>[] {
   if (d.categories?.length) main.categories = d.categories;
   out.push(main);
   for (const s of d.subresources ?? []) {
-    const sub: Record<string, unknown> = { name: `${d.resource}/${s.name}`, singularName: "", namespaced: d.namespaced };
+    const sub: Record<string, unknown> = {
+      name: `${d.resource}/${s.name}`,
+      singularName: "",
+      namespaced: d.namespaced,
+    };
     if (s.kind.group !== d.group || s.kind.version !== d.version) {
       sub.group = s.kind.group;
       sub.version = s.kind.version;

@@ -43,7 +43,10 @@ export function exactName(fieldSelector: string | null | undefined): string | un
   return reqs.find((r) => r.field === "metadata.name" && r.op === "=")?.value;
 }
 
-export function buildPredicate(def: ResourceDefinition, spec: FilterSpec): { predicate: Predicate; selective: boolean } {
+export function buildPredicate(
+  def: ResourceDefinition,
+  spec: FilterSpec,
+): { predicate: Predicate; selective: boolean } {
   const tests: Predicate[] = [];
   if (spec.namespace) tests.push((o) => o.namespace === spec.namespace);
   let selective = false;

@@ -30,7 +30,11 @@ export function parseAccept(header: string | undefined): MediaType[] {
 /** The Table version asked for (`v1`/`v1beta1`) when the client prefers server-side printing. */
 export function wantsTable(accept: string | undefined): "v1" | "v1beta1" | null {
   for (const mt of parseAccept(accept)) {
-    if (mt.params.as === "Table" && mt.params.g === "meta.k8s.io" && (mt.params.v === "v1" || mt.params.v === "v1beta1")) {
+    if (
+      mt.params.as === "Table" &&
+      mt.params.g === "meta.k8s.io" &&
+      (mt.params.v === "v1" || mt.params.v === "v1beta1")
+    ) {
       return mt.params.v;
     }
   }
@@ -39,7 +43,10 @@ export function wantsTable(accept: string | undefined): "v1" | "v1beta1" | null 
 
 export function wantsAggregatedDiscovery(accept: string | undefined): boolean {
   return parseAccept(accept).some(
-    (mt) => mt.params.as === "APIGroupDiscoveryList" && mt.params.g === "apidiscovery.k8s.io" && mt.params.v === "v2",
+    (mt) =>
+      mt.params.as === "APIGroupDiscoveryList" &&
+      mt.params.g === "apidiscovery.k8s.io" &&
+      mt.params.v === "v2",
   );
 }
 
@@ -112,12 +119,14 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
     try {
       value = decodeProtobufObject(body);
     } catch (err) {
-      if (!isProtobufBody(body)) throw badRequest("the body of the request was not a valid protobuf object");
-      throw unsupportedMediaType(contentType ?? "application/vnd.kubernetes.protobuf", [
-        "application/json",
-        "application/yaml",
-        "application/vnd.kubernetes.protobuf",
-      ]);
+      if (isProtobufBody(body)) {
+        throw badRequest(
+          `the body of the request could not be decoded: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      throw badRequest(
+        "the body of the request was in an unknown format: provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]",
+      );
     }
   } else if (mt === "application/yaml" || mt === "application/x-yaml" || mt === "text/yaml") {
     value = parseYamlDoc(body.toString("utf8"));
@@ -126,7 +135,11 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
     if (mt === "" && !/^\s*[[{]/.test(text)) value = parseYamlDoc(text);
     else value = parseJson(text);
   } else {
-    throw unsupportedMediaType(mt, ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+    throw unsupportedMediaType(mt, [
+      "application/json",
+      "application/yaml",
+      "application/vnd.kubernetes.protobuf",
+    ]);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw badRequest("Object 'Kind' is missing in the request body: the body must be a JSON object");

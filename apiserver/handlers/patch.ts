@@ -3,7 +3,7 @@
 import fastJsonPatch from "fast-json-patch";
 import type { ResourceDefinition } from "../../pkg/api/resource-definition.js";
 import type { KubeObject } from "../../pkg/api/types.js";
-import { applyStrategicMergePatch } from "../standins/strategicpatch.js";
+import { applyStrategicMergePatch, StrategicMergePatchError } from "../standins/strategicpatch.js";
 import { parseJson, parseYamlDoc } from "./negotiation.js";
 import { ApiError, badRequest, unsupportedMediaType } from "./status.js";
 
@@ -53,8 +53,33 @@ function invalidPatch(message: string): ApiError {
   });
 }
 
+function smpError(err: unknown): ApiError {
+  if (err instanceof StrategicMergePatchError) {
+    if (err.code === 415)
+      return unsupportedMediaType(
+        "application/strategic-merge-patch+json",
+        ACCEPTED_PATCH_TYPES.filter((t) => !t.includes("strategic")),
+      );
+    return new ApiError({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: err.message,
+      reason: err.reason,
+      code: err.code,
+    });
+  }
+  return invalidPatch(err instanceof Error ? err.message : String(err));
+}
+
 /** Applies a patch body to `current` (undefined: apply-patch creating the object). */
-export function applyPatch(type: PatchType, current: KubeObject | undefined, raw: Buffer, def: ResourceDefinition): KubeObject {
+export function applyPatch(
+  type: PatchType,
+  current: KubeObject | undefined,
+  raw: Buffer,
+  def: ResourceDefinition,
+): KubeObject {
   const text = raw.toString("utf8");
   if (text.trim() === "") throw badRequest("the body of the request was empty");
   const base = current === undefined ? {} : structuredClone(current);
@@ -62,7 +87,8 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, raw
   switch (type) {
     case "json": {
       const ops = parseJson(text);
-      if (!Array.isArray(ops)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+      if (!Array.isArray(ops))
+        throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
       try {
         result = fastJsonPatch.applyPatch(base, ops as fastJsonPatch.Operation[], true, true).newDocument;
       } catch (err) {
@@ -73,17 +99,23 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, raw
     }
     case "merge": {
       const patch = parseJson(text);
-      if (!isObj(patch)) throw badRequest("json: cannot unmarshal into Go value of type map[string]interface {}");
+      if (!isObj(patch))
+        throw badRequest("json: cannot unmarshal into Go value of type map[string]interface {}");
       result = mergePatch(base, patch);
       break;
     }
     case "strategic": {
       const patch = parseJson(text);
-      if (!isObj(patch)) throw badRequest("json: cannot unmarshal into Go value of type map[string]interface {}");
+      if (!isObj(patch))
+        throw badRequest("json: cannot unmarshal into Go value of type map[string]interface {}");
       try {
-        result = applyStrategicMergePatch(base, patch, { group: def.group, version: def.version, kind: def.kind });
+        result = applyStrategicMergePatch(base, patch, {
+          group: def.group,
+          version: def.version,
+          kind: def.kind,
+        });
       } catch (err) {
-        throw invalidPatch(err instanceof Error ? err.message : String(err));
+        throw smpError(err);
       }
       break;
     }
@@ -91,10 +123,18 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, raw
       const patch = text.trim().startsWith("{") ? parseJson(text) : parseYamlDoc(text);
       if (!isObj(patch)) throw badRequest("error decoding YAML: the applied configuration must be an object");
       // Simplified server-side apply: the applied configuration is merged into the live object.
-      result =
-        current === undefined
-          ? patch
-          : applyStrategicMergePatch(base, patch, { group: def.group, version: def.version, kind: def.kind });
+      try {
+        result =
+          current === undefined
+            ? patch
+            : applyStrategicMergePatch(base, patch, {
+                group: def.group,
+                version: def.version,
+                kind: def.kind,
+              });
+      } catch (err) {
+        throw smpError(err);
+      }
       break;
     }
   }

@@ -4,19 +4,18 @@
 import type { StoredObject } from "../../pkg/api/types.js";
 import { isCompactedError } from "../storage/etcd-store.js";
 import { objectKey, resourcePrefix } from "../storage/keys.js";
-import { type CacheEvent, type CacheWatcher, type CachedObject, decodeStored, type EventType } from "../watchcache/cache.js";
+import {
+  type CachedObject,
+  type CacheEvent,
+  type CacheWatcher,
+  decodeStored,
+  type EventType,
+} from "../watchcache/cache.js";
 import { decodeContinue, encodeContinue, nextKey } from "../watchcache/continue-token.js";
 import { buildPredicate, type Predicate } from "./filter.js";
 import { writeJson, writeRaw } from "./response.js";
 import { type ApiContext, type RequestScope, served, tableContentType, tableOf } from "./scope.js";
-import {
-  badRequest,
-  CONTINUE_TOO_OLD,
-  gone,
-  notFound,
-  timeout,
-  tooOldResourceVersion,
-} from "./status.js";
+import { badRequest, CONTINUE_TOO_OLD, gone, notFound, timeout, tooOldResourceVersion } from "./status.js";
 
 const CACHE_WAIT_MS = 3000;
 
@@ -76,7 +75,13 @@ interface ListPage {
   remaining?: number;
 }
 
-function listFromCache(ctx: ApiContext, scope: RequestScope, predicate: Predicate, selective: boolean, limit: number): ListPage {
+function listFromCache(
+  ctx: ApiContext,
+  scope: RequestScope,
+  predicate: Predicate,
+  selective: boolean,
+  limit: number,
+): ListPage {
   const rc = ctx.cache.caches.get(scope.served.storage);
   const rv = ctx.cache.revision;
   if (!rc) return { items: [], rv };
@@ -90,7 +95,11 @@ function listFromCache(ctx: ApiContext, scope: RequestScope, predicate: Predicat
     const o = rc.items.get(k)!;
     if (!predicate(o)) continue;
     if (limit > 0 && items.length === limit) {
-      const page: ListPage = { items, rv, continueToken: encodeContinue({ rv, start: k.slice(prefix.length) }) };
+      const page: ListPage = {
+        items,
+        rv,
+        continueToken: encodeContinue({ rv, start: k.slice(prefix.length) }),
+      };
       if (!selective) page.remaining = countPrefix(keys, i, prefix);
       return page;
     }
@@ -132,7 +141,11 @@ async function listFromEtcd(
   for (;;) {
     let page: Awaited<ReturnType<typeof ctx.store.list>>;
     try {
-      page = await ctx.store.list(prefix, { revision: rv || undefined, limit: limit > 0 ? limit + 1 : 0, startKey });
+      page = await ctx.store.list(prefix, {
+        revision: rv || undefined,
+        limit: limit > 0 ? limit + 1 : 0,
+        startKey,
+      });
     } catch (err) {
       if (isCompactedError(err)) throw gone(CONTINUE_TOO_OLD);
       throw err;
@@ -142,8 +155,15 @@ async function listFromEtcd(
       const obj = decodeStored(kv);
       if (!obj) continue;
       const rest = kv.key.slice(prefix.length);
-      const [ns, name] = scope.info.namespace || !scope.served.def.namespaced ? [scope.info.namespace, rest] : rest.split("/");
-      const co: CachedObject = { key: kv.key, namespace: ns ?? "", name: name ?? "", rv: kv.modRevision, obj };
+      const [ns, name] =
+        scope.info.namespace || !scope.served.def.namespaced ? [scope.info.namespace, rest] : rest.split("/");
+      const co: CachedObject = {
+        key: kv.key,
+        namespace: ns ?? "",
+        name: name ?? "",
+        rv: kv.modRevision,
+        obj,
+      };
       if (!predicate(co)) continue;
       if (limit > 0 && items.length === limit) {
         return { items, rv, continueToken: encodeContinue({ rv, start: rest }) };
@@ -222,7 +242,8 @@ export async function handleWatch(ctx: ApiContext, scope: RequestScope): Promise
 
   const fresh = await cacheFresh(ctx, rv === undefined || rv === 0 ? 0 : rv);
   if (!fresh) {
-    if (rv !== undefined && rv > 0) throw timeout(`Too large resource version: ${rv}, current: ${ctx.cache.revision}`, 1);
+    if (rv !== undefined && rv > 0)
+      throw timeout(`Too large resource version: ${rv}, current: ${ctx.cache.revision}`, 1);
     throw timeout("the watch cache is not ready", 1);
   }
   const rc = ctx.cache.cache(scope.served.storage);
@@ -231,14 +252,20 @@ export async function handleWatch(ctx: ApiContext, scope: RequestScope): Promise
 
   const res = scope.res;
   const contentType = scope.table ? tableContentType(scope.table) : "application/json";
-  res.writeHead(200, { "Content-Type": contentType, "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" });
+  res.writeHead(200, {
+    "Content-Type": contentType,
+    "Transfer-Encoding": "chunked",
+    "Cache-Control": "no-cache, private",
+  });
   res.socket?.setNoDelay(true);
   res.flushHeaders();
 
   let closed = false;
   let columnsSent = false;
   const apiVersion = scope.served.apiVersion;
-  const memoBase = scope.table ? `table:${scope.table}:${q.get("includeObject") ?? ""}:${apiVersion}` : `json:${apiVersion}`;
+  const memoBase = scope.table
+    ? `table:${scope.table}:${q.get("includeObject") ?? ""}:${apiVersion}`
+    : `json:${apiVersion}`;
 
   const encodeEvent = (type: EventType, ev: CacheEvent): string => {
     if (scope.table && !columnsSent) {
@@ -250,7 +277,9 @@ export async function handleWatch(ctx: ApiContext, scope: RequestScope): Promise
     let frame = ev.memo.get(key);
     if (frame === undefined) {
       const body = scope.table
-        ? JSON.stringify(tableOf(scope, [ev.object.obj], { resourceVersion: String(ev.rv) }, ctx.now(), false))
+        ? JSON.stringify(
+            tableOf(scope, [ev.object.obj], { resourceVersion: String(ev.rv) }, ctx.now(), false),
+          )
         : JSON.stringify(served(scope, ev.object.obj));
       frame = `{"type":"${type}","object":${body}}\n`;
       ev.memo.set(key, frame);

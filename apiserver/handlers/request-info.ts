@@ -41,7 +41,11 @@ function nonResource(method: string, path: string): NonResourceRequestInfo {
 
 /** `query` is consulted only for `watch=true`/`watch=1`. */
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path.replace(/^\/+|\/+$/g, "").split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path
+    .replace(/^\/+|\/+$/g, "")
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeURIComponent);
   if (parts.length < 2 || (parts[0] !== "api" && parts[0] !== "apis")) return nonResource(method, path);
   const apiPrefix = parts[0] as "api" | "apis";
   let i = 1;
@@ -75,7 +79,8 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   if (resource === "namespaces" && name !== "") namespace = "";
 
   if (watchPath) verb = "watch";
-  else if (verb === "get" && name === "") verb = query.get("watch") === "true" || query.get("watch") === "1" ? "watch" : "list";
+  else if (verb === "get" && name === "")
+    verb = query.get("watch") === "true" || query.get("watch") === "1" ? "watch" : "list";
   else if (verb === "delete" && name === "") verb = "deletecollection";
   // A watch of one object by name on the old /watch/ path is a watch with a name field selector.
   return {

@@ -13,7 +13,12 @@ export function addWarnings(res: ServerResponse, warnings: string[]): void {
   res.setHeader("Warning", [...list, ...warnings.map(warningHeader)]);
 }
 
-export function writeRaw(res: ServerResponse, code: number, body: string, contentType = "application/json"): void {
+export function writeRaw(
+  res: ServerResponse,
+  code: number,
+  body: string,
+  contentType = "application/json",
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -22,7 +27,12 @@ export function writeRaw(res: ServerResponse, code: number, body: string, conten
   res.end(body);
 }
 
-export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = "application/json"): void {
+export function writeJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = "application/json",
+): void {
   writeRaw(res, code, JSON.stringify(body), contentType);
 }
 

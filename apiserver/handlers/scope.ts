@@ -6,7 +6,7 @@ import type { Logger } from "../../pkg/util/log.js";
 import type { AdmissionPlugin } from "../admission/types.js";
 import type { UserInfo } from "../auth/authn.js";
 import type { Catalogue, ServedResource } from "../registry/catalogue.js";
-import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
+import { toServedVersion } from "../registry/conversion.js";
 import { type IncludeObject, printerFor, toTable } from "../standins/printers.js";
 import type { EtcdStore } from "../storage/etcd-store.js";
 import type { WatchCache } from "../watchcache/cache.js";

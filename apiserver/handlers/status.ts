@@ -52,7 +52,15 @@ export function qualifiedKind(group: string, kind: string): string {
 }
 
 function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
-  const body: StatusBody = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
+  const body: StatusBody = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    code,
+  };
   if (details) body.details = details;
   return new ApiError(body);
 }
@@ -69,10 +77,16 @@ export function notFound(gr: GroupResource, name: string): ApiError {
 }
 
 export function alreadyExists(gr: GroupResource, name: string): ApiError {
-  return failure(409, "AlreadyExists", `${qualifiedResource(gr)} "${name}" already exists`, grDetails(gr, name));
+  return failure(
+    409,
+    "AlreadyExists",
+    `${qualifiedResource(gr)} "${name}" already exists`,
+    grDetails(gr, name),
+  );
 }
 
-export const CONFLICT_MODIFIED = "the object has been modified; please apply your changes to the latest version and try again";
+export const CONFLICT_MODIFIED =
+  "the object has been modified; please apply your changes to the latest version and try again";
 
 export function conflict(gr: GroupResource, name: string, why: string = CONFLICT_MODIFIED): ApiError {
   return failure(
@@ -99,10 +113,15 @@ export function badRequest(message: string): ApiError {
 }
 
 export function methodNotSupported(gr: GroupResource, verb: string): ApiError {
-  return failure(405, "MethodNotAllowed", `${verb} is not supported on resources of kind "${qualifiedResource(gr)}"`, {
-    ...(gr.group ? { group: gr.group } : {}),
-    kind: gr.resource,
-  });
+  return failure(
+    405,
+    "MethodNotAllowed",
+    `${verb} is not supported on resources of kind "${qualifiedResource(gr)}"`,
+    {
+      ...(gr.group ? { group: gr.group } : {}),
+      kind: gr.resource,
+    },
+  );
 }
 
 export function forbidden(gr: GroupResource, name: string, reason: string): ApiError {
@@ -139,7 +158,11 @@ export function unsupportedMediaType(contentType: string, accepted: string[]): A
 }
 
 export function notAcceptable(): ApiError {
-  return failure(406, "NotAcceptable", "the server was unable to respond with a content type that the client supports");
+  return failure(
+    406,
+    "NotAcceptable",
+    "the server was unable to respond with a content type that the client supports",
+  );
 }
 
 export function internalError(err: unknown): ApiError {
@@ -164,7 +187,12 @@ export function notFoundPath(): ApiError {
 }
 
 export function success(details?: StatusDetails): Omit<StatusBody, "code"> & { code?: number } {
-  const body: Omit<StatusBody, "code"> = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success" };
+  const body: Omit<StatusBody, "code"> = {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+  };
   if (details) body.details = details;
   return body;
 }

@@ -17,7 +17,12 @@ import { badRequest, notFound, serviceUnavailable } from "./status.js";
 export const STREAMING_SUBRESOURCES = new Set(["log", "exec", "attach", "portforward", "proxy"]);
 export const KUBELET_PORT = 10250;
 
-async function load(ctx: ApiContext, resource: string, namespace: string, name: string): Promise<StoredObject> {
+async function load(
+  ctx: ApiContext,
+  resource: string,
+  namespace: string,
+  name: string,
+): Promise<StoredObject> {
   const served = ctx.catalogue.lookup("", "v1", resource)!;
   const kv = await ctx.store.get(objectKey(ctx.prefix, served.storage, namespace, name));
   const obj = kv ? decodeStored(kv) : null;
@@ -26,9 +31,15 @@ async function load(ctx: ApiContext, resource: string, namespace: string, name: 
 }
 
 /** The address the kubelet of `nodeName` listens on: its InternalIP, else its name. */
-export async function kubeletAddress(ctx: ApiContext, nodeName: string): Promise<{ host: string; port: number }> {
+export async function kubeletAddress(
+  ctx: ApiContext,
+  nodeName: string,
+): Promise<{ host: string; port: number }> {
   const node = await load(ctx, "nodes", "", nodeName);
-  const status = (node.status ?? {}) as { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
+  const status = (node.status ?? {}) as {
+    addresses?: { type: string; address: string }[];
+    daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
+  };
   const addr =
     status.addresses?.find((a) => a.type === "InternalIP")?.address ??
     status.addresses?.find((a) => a.type === "Hostname")?.address ??
@@ -44,7 +55,9 @@ function podContainers(pod: StoredObject): string[] {
 /** Chooses the container for logs/exec/attach as kube-apiserver does, or throws its 400. */
 export function pickContainer(pod: StoredObject, requested: string | null): string {
   const names = podContainers(pod);
-  const initNames = (((pod.spec ?? {}) as { initContainers?: { name: string }[] }).initContainers ?? []).map((c) => c.name);
+  const initNames = (((pod.spec ?? {}) as { initContainers?: { name: string }[] }).initContainers ?? []).map(
+    (c) => c.name,
+  );
   if (requested) {
     if (!names.includes(requested) && !initNames.includes(requested)) {
       throw badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
@@ -78,7 +91,12 @@ export async function kubeletTarget(
     const podIP = (pod.status as { podIP?: string } | undefined)?.podIP;
     if (!podIP) throw badRequest(`pod ${info.name} does not have an IP address assigned`);
     const [, port] = /^(?:[^:]*:)?(?:.*:)?(\d+)?$/.exec(info.name) ?? [];
-    return { host: podIP, port: Number(port) || 80, path: `${info.rest || "/"}${query.size ? `?${query}` : ""}`, tls: false };
+    return {
+      host: podIP,
+      port: Number(port) || 80,
+      path: `${info.rest || "/"}${query.size ? `?${query}` : ""}`,
+      tls: false,
+    };
   }
   if (!spec.nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
   const addr = await kubeletAddress(ctx, spec.nodeName);
@@ -89,7 +107,11 @@ export async function kubeletTarget(
     case "log": {
       const container = pickContainer(pod, q.get("container"));
       q.delete("container");
-      return { ...addr, path: `/containerLogs/${ns}/${name}/${encodeURIComponent(container)}${q.size ? `?${q}` : ""}`, tls: true };
+      return {
+        ...addr,
+        path: `/containerLogs/${ns}/${name}/${encodeURIComponent(container)}${q.size ? `?${q}` : ""}`,
+        tls: true,
+      };
     }
     case "exec":
     case "attach": {
@@ -115,15 +137,29 @@ async function serviceTarget(
 ): Promise<{ host: string; port: number; path: string; tls: boolean }> {
   // services/<scheme:name:port>/proxy: pick a ready endpoint address and the matching port.
   const [schemeOrName, maybeName, maybePort] = info.name.split(":");
-  const name = maybeName !== undefined && (schemeOrName === "http" || schemeOrName === "https") ? maybeName : schemeOrName!;
-  const portName = maybeName !== undefined && (schemeOrName === "http" || schemeOrName === "https") ? maybePort : maybeName;
+  const name =
+    maybeName !== undefined && (schemeOrName === "http" || schemeOrName === "https")
+      ? maybeName
+      : schemeOrName!;
+  const portName =
+    maybeName !== undefined && (schemeOrName === "http" || schemeOrName === "https") ? maybePort : maybeName;
   const tls = schemeOrName === "https";
   const ep = await load(ctx, "endpoints", info.namespace, name);
-  const subsets = (ep.subsets ?? []) as { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[];
+  const subsets = (ep.subsets ?? []) as {
+    addresses?: { ip: string }[];
+    ports?: { name?: string; port: number }[];
+  }[];
   for (const s of subsets) {
     const addr = s.addresses?.[0];
-    const port = s.ports?.find((p) => !portName || p.name === portName || String(p.port) === portName) ?? s.ports?.[0];
-    if (addr && port) return { host: addr.ip, port: port.port, path: `${info.rest || "/"}${query.size ? `?${query}` : ""}`, tls };
+    const port =
+      s.ports?.find((p) => !portName || p.name === portName || String(p.port) === portName) ?? s.ports?.[0];
+    if (addr && port)
+      return {
+        host: addr.ip,
+        port: port.port,
+        path: `${info.rest || "/"}${query.size ? `?${query}` : ""}`,
+        tls,
+      };
   }
   throw serviceUnavailable(`no endpoints available for service "${name}"`);
 }
@@ -136,7 +172,10 @@ function unreachable(host: string, port: number, err: unknown): never {
 
 export async function handleStreaming(ctx: ApiContext, scope: RequestScope): Promise<void> {
   const { info, req, res } = scope;
-  if ((info.subresource === "exec" || info.subresource === "attach" || info.subresource === "portforward") && !req.headers.upgrade) {
+  if (
+    (info.subresource === "exec" || info.subresource === "attach" || info.subresource === "portforward") &&
+    !req.headers.upgrade
+  ) {
     throw badRequest("Upgrade request required");
   }
   const target = await kubeletTarget(ctx, info, scope.query);
@@ -199,10 +238,17 @@ export async function proxyUpgrade(
   const target = await kubeletTarget(ctx, info, url.searchParams);
   const upstream = await new Promise<Duplex>((resolve, reject) => {
     const s = target.tls
-      ? tlsConnect({ host: target.host, port: target.port, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }, () => resolve(s))
+      ? tlsConnect(
+          { host: target.host, port: target.port, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] },
+          () => resolve(s),
+        )
       : net.connect({ host: target.host, port: target.port }, () => resolve(s));
     (s as net.Socket).setTimeout(5000, () => s.destroy(new Error("i/o timeout")));
-    s.once("error", (err) => reject(serviceUnavailable(`error dialing backend: dial tcp ${target.host}:${target.port}: ${err.message}`)));
+    s.once("error", (err) =>
+      reject(
+        serviceUnavailable(`error dialing backend: dial tcp ${target.host}:${target.port}: ${err.message}`),
+      ),
+    );
   });
   (upstream as net.Socket).setTimeout(0);
   const lines = [`${req.method} ${target.path} HTTP/1.1`, `Host: ${target.host}:${target.port}`];

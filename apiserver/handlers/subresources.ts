@@ -8,8 +8,14 @@ import { applyPatch, patchTypeOf } from "./patch.js";
 import { readObject, respondObject } from "./read.js";
 import { writeJson } from "./response.js";
 import type { ApiContext, RequestScope } from "./scope.js";
-import { badRequest, conflict, methodNotSupported, notFound, invalid } from "./status.js";
-import { checkResourceVersion, checkTypeMeta, deleteObject, type DeleteOptions, guaranteedUpdate } from "./write.js";
+import { badRequest, conflict, invalid, methodNotSupported, notFound } from "./status.js";
+import {
+  checkResourceVersion,
+  checkTypeMeta,
+  type DeleteOptions,
+  deleteObject,
+  guaranteedUpdate,
+} from "./write.js";
 
 type Obj = Record<string, unknown>;
 
@@ -28,7 +34,9 @@ export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promis
   if (body) checkTypeMeta(scope, body);
   const r = await guaranteedUpdate(ctx, scope, scope.info.name, (cur) => {
     const incoming = (
-      body ? structuredClone(body) : applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
+      body
+        ? structuredClone(body)
+        : applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
     ) as StoredObject;
     checkResourceVersion(scope, incoming.metadata?.resourceVersion, cur);
     const next = prepareForStatusUpdate(toStorageVersion(scope.served, incoming), cur);
@@ -62,7 +70,10 @@ export async function handleFinalize(ctx: ApiContext, scope: RequestScope): Prom
 /** A metav1.LabelSelector (or a map, for ReplicationControllers) as its string form. */
 export function selectorString(sel: unknown): string {
   if (!sel || typeof sel !== "object") return "";
-  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  const s = sel as {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  };
   if (s.matchLabels === undefined && s.matchExpressions === undefined) {
     return Object.entries(sel as Record<string, string>)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -89,14 +100,19 @@ export function scaleOf(obj: StoredObject): StoredObject {
   metadata.uid = m.uid;
   metadata.resourceVersion = m.resourceVersion;
   metadata.creationTimestamp = m.creationTimestamp;
-  const selector = obj.kind === "ReplicationController" ? selectorString(spec.selector ?? {}) : selectorString(spec.selector);
+  const selector =
+    obj.kind === "ReplicationController"
+      ? selectorString(spec.selector ?? {})
+      : selectorString(spec.selector);
   const st: Obj = { replicas: (status.replicas as number | undefined) ?? 0 };
   if (selector) st.selector = selector;
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
     metadata,
-    spec: { replicas: (spec.replicas as number | undefined) ?? (obj.kind === "ReplicationController" ? 1 : 1) },
+    spec: {
+      replicas: (spec.replicas as number | undefined) ?? (obj.kind === "ReplicationController" ? 1 : 1),
+    },
     status: st,
   };
 }
@@ -147,21 +163,35 @@ export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promi
   const target = body.target as { kind?: string; name?: string } | undefined;
   const podName = scope.info.name || body.metadata?.name || "";
   if (!target?.name) {
-    throw invalid("", "Binding", podName, [{ type: "FieldValueRequired", field: "target.name", message: "Required value" }]);
+    throw invalid("", "Binding", podName, [
+      { type: "FieldValueRequired", field: "target.name", message: "Required value" },
+    ]);
   }
   if (target.kind && target.kind !== "Node") {
     throw invalid("", "Binding", podName, [
-      { type: "FieldValueNotSupported", field: "target.kind", message: `Unsupported value: "${target.kind}": supported values: "Node"` },
+      {
+        type: "FieldValueNotSupported",
+        field: "target.kind",
+        message: `Unsupported value: "${target.kind}": supported values: "Node"`,
+      },
     ]);
   }
   const podScope = { ...scope, info: { ...scope.info, subresource: "" } };
   await guaranteedUpdate(ctx, podScope, podName, (cur) => {
     const spec = (cur.spec ?? {}) as Obj;
     if (cur.metadata.deletionTimestamp) {
-      throw conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+      throw conflict(
+        { group: "", resource: "pods/binding" },
+        podName,
+        `pod ${podName} is being deleted, cannot be assigned to a host`,
+      );
     }
     if (spec.nodeName) {
-      throw conflict({ group: "", resource: "pods/binding" }, podName, `pod ${podName} is already assigned to node "${String(spec.nodeName)}"`);
+      throw conflict(
+        { group: "", resource: "pods/binding" },
+        podName,
+        `pod ${podName} is already assigned to node "${String(spec.nodeName)}"`,
+      );
     }
     spec.nodeName = target.name;
     cur.spec = spec;
@@ -169,7 +199,12 @@ export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promi
     if (ann && Object.keys(ann).length) cur.metadata.annotations = { ...cur.metadata.annotations, ...ann };
     const status = (cur.status ?? {}) as Obj;
     const conds = ((status.conditions ?? []) as Obj[]).filter((c) => c.type !== "PodScheduled");
-    conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z") });
+    conds.push({
+      type: "PodScheduled",
+      status: "True",
+      lastProbeTime: null,
+      lastTransitionTime: new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    });
     status.conditions = conds;
     cur.status = status;
     return cur;

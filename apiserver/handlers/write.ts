@@ -1,13 +1,14 @@
 // POST, PUT, PATCH, DELETE and deletecollection for every resource, through one create path and one
 // optimistic-concurrency update loop (Kubernetes' GuaranteedUpdate), with admission in both.
-import type { StoredObject, KubeObject } from "../../pkg/api/types.js";
-import { type TxnExtras, mergeExtras, noExtras } from "../admission/types.js";
+import type { KubeObject, StoredObject } from "../../pkg/api/types.js";
+import { mergeExtras, noExtras, type TxnExtras } from "../admission/types.js";
+import { checkUnknownFields } from "../openapi/field-validation.js";
 import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
 import {
   generateName,
+  metaOf,
   prepareForCreate,
   prepareForUpdate,
-  metaOf,
   validatePathSegmentName,
 } from "../registry/strategy.js";
 import { objectKey } from "../storage/keys.js";
@@ -18,16 +19,7 @@ import { applyPatch, patchTypeOf } from "./patch.js";
 import { respondObject } from "./read.js";
 import { writeJson } from "./response.js";
 import type { ApiContext, RequestScope } from "./scope.js";
-import { checkUnknownFields } from "../openapi/field-validation.js";
-import {
-  alreadyExists,
-  badRequest,
-  conflict,
-  internalError,
-  invalid,
-  notFound,
-  success,
-} from "./status.js";
+import { alreadyExists, badRequest, conflict, internalError, invalid, notFound, success } from "./status.js";
 
 const MAX_UPDATE_RETRIES = 10;
 /** Resources where PUT of a missing object creates it (AllowCreateOnUpdate in their strategies). */
@@ -43,11 +35,17 @@ function withRv(obj: StoredObject, rv: number): StoredObject {
 }
 
 /** Checks kind/apiVersion of a body against the endpoint, and fills them in when missing. */
-export function checkTypeMeta(scope: RequestScope, body: KubeObject, expectedKind = scope.served.def.kind): void {
+export function checkTypeMeta(
+  scope: RequestScope,
+  body: KubeObject,
+  expectedKind = scope.served.def.kind,
+): void {
   const apiVersion = scope.info.subresource === "scale" ? "autoscaling/v1" : scope.served.apiVersion;
   if (body.apiVersion !== undefined && body.apiVersion !== "" && body.apiVersion !== apiVersion) {
     const other = body.apiVersion;
-    const sameGroup = other.split("/").length === apiVersion.split("/").length && other.split("/")[0] === apiVersion.split("/")[0];
+    const sameGroup =
+      other.split("/").length === apiVersion.split("/").length &&
+      other.split("/")[0] === apiVersion.split("/")[0];
     if (!(sameGroup && body.kind === expectedKind)) {
       throw badRequest(
         `the API version in the data (${other}) does not match the expected API version (${apiVersion})`,
@@ -55,7 +53,9 @@ export function checkTypeMeta(scope: RequestScope, body: KubeObject, expectedKin
     }
   }
   if (body.kind !== undefined && body.kind !== "" && body.kind !== expectedKind) {
-    throw badRequest(`${body.kind} in version "${apiVersion.split("/").pop()}" cannot be handled as a ${expectedKind}: no kind "${body.kind}" is registered for version "${apiVersion}"`);
+    throw badRequest(
+      `${body.kind} in version "${apiVersion.split("/").pop()}" cannot be handled as a ${expectedKind}: no kind "${body.kind}" is registered for version "${apiVersion}"`,
+    );
   }
   body.apiVersion = body.apiVersion || apiVersion;
   body.kind = expectedKind;
@@ -71,7 +71,10 @@ function dryRunOf(q: URLSearchParams): boolean {
 export { dryRunOf };
 
 function ensureMetadata(body: KubeObject): StoredObject {
-  if (body.metadata !== undefined && (typeof body.metadata !== "object" || body.metadata === null || Array.isArray(body.metadata))) {
+  if (
+    body.metadata !== undefined &&
+    (typeof body.metadata !== "object" || body.metadata === null || Array.isArray(body.metadata))
+  ) {
     throw badRequest("metadata: expected an object");
   }
   body.metadata = body.metadata ?? {};
@@ -121,7 +124,9 @@ export async function createObject(
   const m = obj.metadata;
   if (def.namespaced) {
     if (m.namespace && m.namespace !== scope.info.namespace) {
-      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      throw badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
     }
     m.namespace = scope.info.namespace;
   } else delete m.namespace;
@@ -129,7 +134,11 @@ export async function createObject(
     if (m.generateName) m.name = generateName(m.generateName);
     else {
       throw invalid(def.group, def.kind, "", [
-        { type: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" },
+        {
+          type: "FieldValueRequired",
+          field: "metadata.name",
+          message: "Required value: name or generateName is required",
+        },
       ]);
     }
   }
@@ -138,10 +147,14 @@ export async function createObject(
   prepareForCreate(def, stored, { now: ctx.now() });
   runValidation(scope, stored);
   const extras = noExtras();
-  for (const p of ctx.admission) if (p.admitCreate) mergeExtras(extras, await p.admitCreate(ctx, scope, stored));
+  for (const p of ctx.admission)
+    if (p.admitCreate) mergeExtras(extras, await p.admitCreate(ctx, scope, stored));
   if (scope.dryRun) return stored;
   const key = objectKey(ctx.prefix, scope.served.storage, scope.info.namespace, stored.metadata.name);
-  const res = await ctx.store.txn([{ key, absent: true }, ...extras.compares], [{ put: key, value: stripForStorage(stored) }, ...extras.ops]);
+  const res = await ctx.store.txn(
+    [{ key, absent: true }, ...extras.compares],
+    [{ put: key, value: stripForStorage(stored) }, ...extras.ops],
+  );
   if (!res.succeeded) {
     if (pristine && extras.compares.length > 0 && !(await ctx.store.get(key))) {
       // An allocator's record moved under us: run the whole create again.
@@ -182,13 +195,20 @@ export async function guaranteedUpdate(
       next.metadata.deletionTimestamp !== undefined &&
       (next.metadata.finalizers ?? []).length === 0 &&
       (next.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
-      !(scope.served.def.resource === "namespaces" && ((next.spec as { finalizers?: string[] })?.finalizers ?? []).length > 0);
+      !(
+        scope.served.def.resource === "namespaces" &&
+        ((next.spec as { finalizers?: string[] })?.finalizers ?? []).length > 0
+      );
     if (!finalize && nextJson === curJson) return { obj: cur, deleted: false };
     if (scope.dryRun) return { obj: withRv(next, kv.modRevision), deleted: finalize };
     const extras = noExtras();
     if (finalize) {
-      for (const p of ctx.admission) if (p.admitDelete) mergeExtras(extras, await p.admitDelete(ctx, scope, cur));
-      const res = await ctx.store.txn([{ key, modRevision: kv.modRevision }, ...extras.compares], [{ del: key }, ...extras.ops]);
+      for (const p of ctx.admission)
+        if (p.admitDelete) mergeExtras(extras, await p.admitDelete(ctx, scope, cur));
+      const res = await ctx.store.txn(
+        [{ key, modRevision: kv.modRevision }, ...extras.compares],
+        [{ del: key }, ...extras.ops],
+      );
       if (res.succeeded) return { obj: withRv(next, res.revision), deleted: true };
       continue;
     }
@@ -203,12 +223,21 @@ export async function guaranteedUpdate(
 }
 
 /** Throws Conflict when the client named a resourceVersion other than the current one. */
-export function checkResourceVersion(scope: RequestScope, requested: string | undefined, cur: StoredObject): void {
+export function checkResourceVersion(
+  scope: RequestScope,
+  requested: string | undefined,
+  cur: StoredObject,
+): void {
   if (requested && requested !== cur.metadata.resourceVersion) throw conflict(scope.gr, cur.metadata.name);
 }
 
 /** The main-resource update path shared by PUT and PATCH: new object in, stored object out. */
-async function admitUpdate(ctx: ApiContext, scope: RequestScope, incoming: StoredObject, cur: StoredObject): Promise<StoredObject> {
+async function admitUpdate(
+  _ctx: ApiContext,
+  scope: RequestScope,
+  incoming: StoredObject,
+  cur: StoredObject,
+): Promise<StoredObject> {
   const def = scope.served.def;
   checkResourceVersion(scope, incoming.metadata.resourceVersion, cur);
   if (incoming.metadata.uid && incoming.metadata.uid !== cur.metadata.uid) {
@@ -226,13 +255,23 @@ async function admitUpdate(ctx: ApiContext, scope: RequestScope, incoming: Store
   return next;
 }
 
-async function updateExtras(ctx: ApiContext, scope: RequestScope, next: StoredObject, cur: StoredObject): Promise<TxnExtras> {
+async function updateExtras(
+  ctx: ApiContext,
+  scope: RequestScope,
+  next: StoredObject,
+  cur: StoredObject,
+): Promise<TxnExtras> {
   const extras = noExtras();
-  for (const p of ctx.admission) if (p.admitUpdate) mergeExtras(extras, await p.admitUpdate(ctx, scope, next, cur));
+  for (const p of ctx.admission)
+    if (p.admitUpdate) mergeExtras(extras, await p.admitUpdate(ctx, scope, next, cur));
   return extras;
 }
 
-function respondUpdated(ctx: ApiContext, scope: RequestScope, r: { obj: StoredObject; deleted: boolean }): void {
+function respondUpdated(
+  ctx: ApiContext,
+  scope: RequestScope,
+  r: { obj: StoredObject; deleted: boolean },
+): void {
   respondObject(ctx, scope, 200, r.obj);
 }
 
@@ -244,16 +283,28 @@ export async function handleUpdate(ctx: ApiContext, scope: RequestScope): Promis
   fieldValidation(ctx, scope, body);
   const name = scope.info.name;
   if (body.metadata.name && body.metadata.name !== name) {
-    throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    throw badRequest(
+      `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
+    );
   }
   body.metadata.name = name;
-  if (scope.served.def.namespaced && body.metadata.namespace && body.metadata.namespace !== scope.info.namespace) {
+  if (
+    scope.served.def.namespaced &&
+    body.metadata.namespace &&
+    body.metadata.namespace !== scope.info.namespace
+  ) {
     throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
   }
   try {
-    const r = await guaranteedUpdate(ctx, scope, name, (cur) => admitUpdate(ctx, scope, structuredClone(body), cur), {
-      extrasFor: (n, c) => updateExtras(ctx, scope, n, c),
-    });
+    const r = await guaranteedUpdate(
+      ctx,
+      scope,
+      name,
+      (cur) => admitUpdate(ctx, scope, structuredClone(body), cur),
+      {
+        extrasFor: (n, c) => updateExtras(ctx, scope, n, c),
+      },
+    );
     respondUpdated(ctx, scope, r);
   } catch (err) {
     if ((err as { code?: number }).code === 404 && CREATE_ON_UPDATE.has(scope.served.def.resource)) {
@@ -283,7 +334,9 @@ export async function handlePatch(ctx: ApiContext, scope: RequestScope): Promise
         const patched = ensureMetadata(applyPatch(type, servedCur, raw, def));
         checkTypeMeta(scope, patched);
         if (patched.metadata.name !== name) {
-          throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
+          throw badRequest(
+            `the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`,
+          );
         }
         if (type === "apply") fieldValidation(ctx, scope, patched);
         // A patch that does not mention resourceVersion keeps the current one: only a stale one conflicts.
@@ -323,23 +376,32 @@ export async function readDeleteOptions(scope: RequestScope): Promise<DeleteOpti
   if (raw.length > 0) {
     const body = decodeObjectBody(raw, scope.req.headers["content-type"]) as DeleteOptions & KubeObject;
     if (body.kind && body.kind !== "DeleteOptions") {
-      throw badRequest(`the kind in the data ("${body.kind}") does not match the expected kind ("DeleteOptions")`);
+      throw badRequest(
+        `the kind in the data ("${body.kind}") does not match the expected kind ("DeleteOptions")`,
+      );
     }
     opts = body;
   }
   const q = scope.query;
   if (q.has("gracePeriodSeconds")) opts.gracePeriodSeconds = Number(q.get("gracePeriodSeconds"));
-  if (q.has("propagationPolicy")) opts.propagationPolicy = q.get("propagationPolicy") as DeleteOptions["propagationPolicy"];
+  if (q.has("propagationPolicy"))
+    opts.propagationPolicy = q.get("propagationPolicy") as DeleteOptions["propagationPolicy"];
   if (q.has("orphanDependents")) opts.orphanDependents = q.get("orphanDependents") === "true";
-  if (opts.dryRun?.some((d) => d !== "All")) throw badRequest(`Invalid dry run value: ${opts.dryRun.join(",")}`);
+  if (opts.dryRun?.some((d) => d !== "All"))
+    throw badRequest(`Invalid dry run value: ${opts.dryRun.join(",")}`);
   if (opts.dryRun?.length) scope.dryRun = true;
   if (
     opts.propagationPolicy !== undefined &&
     !["Orphan", "Background", "Foreground"].includes(opts.propagationPolicy)
   ) {
-    throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+    throw badRequest(
+      `propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
-  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+  if (
+    opts.gracePeriodSeconds !== undefined &&
+    (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)
+  ) {
     if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1;
     else throw badRequest("gracePeriodSeconds: must be an integer");
   }
@@ -374,7 +436,11 @@ export async function deleteObject(
     if (!kv || !cur) throw notFound(scope.gr, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== cur.metadata.uid) {
-      throw conflict(scope.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+      throw conflict(
+        scope.gr,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
       throw conflict(
@@ -400,13 +466,19 @@ export async function deleteObject(
     let grace = 0;
     if (def.kind === "Pod" && def.group === "") grace = podGrace(cur, opts.gracePeriodSeconds);
     const isNamespace = def.resource === "namespaces" && def.group === "";
-    const nsFinalizers = isNamespace ? ((cur.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
+    const nsFinalizers = isNamespace
+      ? ((cur.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [])
+      : [];
     const keep = finalizers.size > 0 || grace > 0 || nsFinalizers.length > 0;
     if (!keep) {
       const extras = noExtras();
-      for (const p of ctx.admission) if (p.admitDelete) mergeExtras(extras, await p.admitDelete(ctx, scope, cur));
+      for (const p of ctx.admission)
+        if (p.admitDelete) mergeExtras(extras, await p.admitDelete(ctx, scope, cur));
       if (scope.dryRun) return { obj: cur, deleted: true };
-      const res = await ctx.store.txn([{ key, modRevision: kv.modRevision }, ...extras.compares], [{ del: key }, ...extras.ops]);
+      const res = await ctx.store.txn(
+        [{ key, modRevision: kv.modRevision }, ...extras.compares],
+        [{ del: key }, ...extras.ops],
+      );
       if (res.succeeded) return { obj: withRv(cur, res.revision), deleted: true };
       continue;
     }
@@ -428,7 +500,10 @@ export async function deleteObject(
     if (usesGenerationBump(def.kind) && m.generation !== undefined) m.generation += 1;
     if (isNamespace) next.status = { ...(next.status as object), phase: "Terminating" };
     if (scope.dryRun) return { obj: next, deleted: false };
-    const res = await ctx.store.txn([{ key, modRevision: kv.modRevision }], [{ put: key, value: stripForStorage(next) }]);
+    const res = await ctx.store.txn(
+      [{ key, modRevision: kv.modRevision }],
+      [{ put: key, value: stripForStorage(next) }],
+    );
     if (res.succeeded) return { obj: withRv(next, res.revision), deleted: false };
   }
   throw internalError(new Error(`too many concurrent updates to ${name}; please retry`));

@@ -8,19 +8,20 @@ type Obj = Record<string, unknown>;
 function hpaV2ToV1(o: StoredObject): StoredObject {
   const spec = (o.spec ?? {}) as Obj;
   const metrics = (spec.metrics ?? []) as Obj[];
-  const cpu = metrics.find(
-    (m) => m.type === "Resource" && (m.resource as Obj | undefined)?.name === "cpu",
-  )?.resource as { target?: { averageUtilization?: number } } | undefined;
+  const cpu = metrics.find((m) => m.type === "Resource" && (m.resource as Obj | undefined)?.name === "cpu")
+    ?.resource as { target?: { averageUtilization?: number } } | undefined;
   const { metrics: _m, behavior: _b, ...rest } = spec;
   const v1spec: Obj = { ...rest };
-  if (cpu?.target?.averageUtilization !== undefined) v1spec.targetCPUUtilizationPercentage = cpu.target.averageUtilization;
+  if (cpu?.target?.averageUtilization !== undefined)
+    v1spec.targetCPUUtilizationPercentage = cpu.target.averageUtilization;
   const status = (o.status ?? {}) as Obj;
   const cur = ((status.currentMetrics ?? []) as Obj[]).find(
     (m) => m.type === "Resource" && (m.resource as Obj | undefined)?.name === "cpu",
   )?.resource as { current?: { averageUtilization?: number } } | undefined;
   const { currentMetrics: _c, conditions: _cond, ...srest } = status;
   const v1status: Obj = { ...srest };
-  if (cur?.current?.averageUtilization !== undefined) v1status.currentCPUUtilizationPercentage = cur.current.averageUtilization;
+  if (cur?.current?.averageUtilization !== undefined)
+    v1status.currentCPUUtilizationPercentage = cur.current.averageUtilization;
   return { ...o, apiVersion: "autoscaling/v1", spec: v1spec, status: v1status };
 }
 
@@ -29,13 +30,20 @@ function hpaV1ToV2(o: StoredObject): StoredObject {
   const { targetCPUUtilizationPercentage: target, ...rest } = spec;
   const v2spec: Obj = { ...rest };
   if (typeof target === "number") {
-    v2spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: target } } }];
+    v2spec.metrics = [
+      {
+        type: "Resource",
+        resource: { name: "cpu", target: { type: "Utilization", averageUtilization: target } },
+      },
+    ];
   }
   const status = (o.status ?? {}) as Obj;
   const { currentCPUUtilizationPercentage: cur, ...srest } = status;
   const v2status: Obj = { ...srest };
   if (typeof cur === "number") {
-    v2status.currentMetrics = [{ type: "Resource", resource: { name: "cpu", current: { averageUtilization: cur } } }];
+    v2status.currentMetrics = [
+      { type: "Resource", resource: { name: "cpu", current: { averageUtilization: cur } } },
+    ];
   }
   return { ...o, apiVersion: "autoscaling/v2", spec: v2spec, status: v2status };
 }
@@ -67,7 +75,9 @@ export function toStorageVersion(served: ServedResource, obj: StoredObject): Sto
   if (obj.apiVersion === served.storageApiVersion) return obj;
   if (served.def.toStorage) {
     const out = served.def.toStorage(obj) as StoredObject;
-    return out.apiVersion === served.storageApiVersion ? out : { ...out, apiVersion: served.storageApiVersion };
+    return out.apiVersion === served.storageApiVersion
+      ? out
+      : { ...out, apiVersion: served.storageApiVersion };
   }
   return convertTo(obj, served.storageApiVersion);
 }

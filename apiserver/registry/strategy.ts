@@ -96,7 +96,10 @@ type Resources = { requests?: Record<string, unknown>; limits?: Record<string, u
 
 /** Pod QoS class (pkg/apis/core/helper/qos): Guaranteed, Burstable or BestEffort. */
 export function qosClass(pod: KubeObject): "Guaranteed" | "Burstable" | "BestEffort" {
-  const spec = (pod.spec ?? {}) as { containers?: { resources?: Resources }[]; initContainers?: { resources?: Resources }[] };
+  const spec = (pod.spec ?? {}) as {
+    containers?: { resources?: Resources }[];
+    initContainers?: { resources?: Resources }[];
+  };
   const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
   let any = false;
   let guaranteed = containers.length > 0;
@@ -151,11 +154,21 @@ export function prepareForStatusUpdate(next: StoredObject, old: StoredObject): S
 /** Name checks needed before a name becomes part of an etcd key (path segment rules). */
 export function validatePathSegmentName(name: string): FieldError[] {
   if (name === "." || name === "..")
-    return [{ type: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": may not be '${name}'` }];
+    return [
+      {
+        type: "FieldValueInvalid",
+        field: "metadata.name",
+        message: `Invalid value: "${name}": may not be '${name}'`,
+      },
+    ];
   for (const bad of ["/", "%"]) {
     if (name.includes(bad))
       return [
-        { type: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": may not contain '${bad}'` },
+        {
+          type: "FieldValueInvalid",
+          field: "metadata.name",
+          message: `Invalid value: "${name}": may not contain '${bad}'`,
+        },
       ];
   }
   return [];

@@ -1,2 +1,2 @@
-// Kubernetes protobuf request bodies: pkg/api/protobuf (one import, so the apiserver depends on it in one place).
+// Kubernetes protobuf request bodies: pkg/api/protobuf (one import).
 export { decodeProtobufObject, isProtobufBody } from "../../pkg/api/protobuf/index.js";

@@ -2,7 +2,7 @@
 // objects' JSON without metadata.resourceVersion, which is the key's mod revision (filled in on read).
 // Every write is a transaction so that creates and optimistic-concurrency updates are atomic, and
 // several keys (a Service and the ClusterIP bitmap) can change together.
-import { Etcd3, type IOptions, type IKeyValue, type IWatchResponse, type Watcher } from "etcd3";
+import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from "etcd3";
 
 export interface KV {
   key: string;
@@ -11,9 +11,7 @@ export interface KV {
   createRevision: number;
 }
 
-export type Compare =
-  | { key: string; absent: true }
-  | { key: string; modRevision: number };
+export type Compare = { key: string; absent: true } | { key: string; modRevision: number };
 
 export type Op = { put: string; value: string } | { del: string };
 
@@ -100,7 +98,9 @@ export class EtcdStore {
       cb = "absent" in c ? cb.and(c.key, "Create", "==", 0) : cb.and(c.key, "Mod", "==", c.modRevision);
     }
     cb = cb.then(
-      ...ops.map((op) => ("put" in op ? this.client.put(op.put).value(op.value) : this.client.delete().key(op.del))),
+      ...ops.map((op) =>
+        "put" in op ? this.client.put(op.put).value(op.value) : this.client.delete().key(op.del),
+      ),
     );
     if (elseGet) cb = cb.else(this.client.get(elseGet));
     const res = await cb.commit();
@@ -125,7 +125,12 @@ export class EtcdStore {
     onBatch: (batch: WatchBatch) => void,
     onError: (err: Error) => void,
   ): Promise<Watcher> {
-    const w = await this.client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRevision)).create();
+    const w = await this.client
+      .watch()
+      .prefix(prefix)
+      .withPreviousKV()
+      .startRevision(String(fromRevision))
+      .create();
     w.on("data", (res: IWatchResponse) => {
       if (Number(res.compact_revision) > 0) {
         onError(new CompactedError(Number(res.compact_revision)));

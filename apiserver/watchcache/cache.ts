@@ -3,9 +3,9 @@
 // Every watcher and list is served from memory; each event is decoded once and each frame encoded
 // once, whatever the number of watchers (see CacheEvent.memo).
 import type { StoredObject } from "../../pkg/api/types.js";
-import { type EtcdStore, type KV, type WatchBatch } from "../storage/etcd-store.js";
-import { parseKey, splitRest } from "../storage/keys.js";
 import type { Logger } from "../../pkg/util/log.js";
+import type { EtcdStore, KV, WatchBatch } from "../storage/etcd-store.js";
+import { parseKey, splitRest } from "../storage/keys.js";
 
 export interface CachedObject {
   key: string;
@@ -42,7 +42,12 @@ export interface CacheWatcher {
 export function decodeStored(kv: KV, rv = kv.modRevision): StoredObject | null {
   try {
     const obj = JSON.parse(kv.value) as StoredObject;
-    if (typeof obj !== "object" || obj === null || typeof obj.metadata !== "object" || obj.metadata === null) {
+    if (
+      typeof obj !== "object" ||
+      obj === null ||
+      typeof obj.metadata !== "object" ||
+      obj.metadata === null
+    ) {
       return null;
     }
     obj.metadata.resourceVersion = String(rv);
@@ -99,7 +104,10 @@ export class ResourceCache {
       const base = old ?? (prev ? this.fromPrev(key, prev, rest) : undefined);
       if (!base) return;
       // The deleted object is served with the deletion's revision, as Kubernetes does.
-      const obj = { ...base.obj, metadata: { ...base.obj.metadata, resourceVersion: String(kv.modRevision) } };
+      const obj = {
+        ...base.obj,
+        metadata: { ...base.obj.metadata, resourceVersion: String(kv.modRevision) },
+      };
       const o: CachedObject = { ...base, rv: kv.modRevision, obj };
       ev = { type: "DELETED", rv: kv.modRevision, object: o, prev: base, memo: new Map() };
     }
@@ -235,7 +243,8 @@ export class WatchCache {
       const c = this.cache(pk.storage);
       const parts = splitRest(pk.rest, c.namespaced);
       const obj = decodeStored(kv);
-      if (parts && obj) c.load({ key: kv.key, namespace: parts.namespace, name: parts.name, rv: kv.modRevision, obj });
+      if (parts && obj)
+        c.load({ key: kv.key, namespace: parts.namespace, name: parts.name, rv: kv.modRevision, obj });
     }
     this.revision = rev;
     const w = await this.store.watch(

@@ -24,9 +24,12 @@ export function decodeContinue(s: string): ContinueToken {
   }
   const t = parsed as { v?: unknown; rv?: unknown; start?: unknown };
   if (t.v !== "meta.k8s.io/v1" || typeof t.rv !== "number" || typeof t.start !== "string" || t.rv <= 0) {
-    throw badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+    throw badRequest(
+      "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+    );
   }
-  if (t.start.includes("..") || t.start.startsWith("/")) throw badRequest("continue key is not valid: path traversal");
+  if (t.start.includes("..") || t.start.startsWith("/"))
+    throw badRequest("continue key is not valid: path traversal");
   return { rv: t.rv, start: t.start };
 }
 

@@ -2,15 +2,20 @@
 // matches and nobody else controls; it lets go of what it owns but no longer matches. The decision
 // is pure; applying it is a patch of ownerReferences guarded by resourceVersion.
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
-import { isNotFound, type ResourceClient } from "../../pkg/client/index.js";
 import {
-  type GroupVersionKind,
   getControllerOf,
   newControllerRef,
-  type OwnerLike,
+  type ObjectWithMeta as OwnerLike,
   withControllerRef,
   withoutOwner,
-} from "./owner-refs.js";
+} from "../../pkg/api/meta.js";
+import { isNotFound, type ResourceClient } from "../../pkg/client/index.js";
+
+/** The apiVersion and kind a controller stamps into the ownerReferences of what it owns. */
+export interface GroupVersionKind {
+  apiVersion: string;
+  kind: string;
+}
 
 export interface ClaimDecision<T> {
   /** Already ours and matching, plus those to adopt (the set the controller then works with). */
@@ -66,7 +71,7 @@ export async function claimObjects<T extends OwnerLike>(opts: ClaimOptions<T>): 
       throw new Error(
         `${opts.ownerKind.kind} ${opts.owner.metadata?.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`,
       );
-    const ref = newControllerRef(opts.owner, opts.ownerKind);
+    const ref = newControllerRef(opts.owner, opts.ownerKind.apiVersion, opts.ownerKind.kind);
     await Promise.all(
       d.adopt.map(async (obj) => {
         try {

@@ -93,7 +93,9 @@ fi
 # Dependencies for the host-side tools and tests (kept in step with the lock file).
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm dependencies"
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  # npm 11 sometimes rejects a lock file without other platforms' optional packages; install then.
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error 2>/dev/null ||
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 
 say "building images"

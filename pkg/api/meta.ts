@@ -1,10 +1,19 @@
 // Object-metadata helpers every component needs (k8s.io/client-go/tools/cache keys,
 // k8s.io/apimachinery/pkg/apis/meta/v1 owner references and conditions). Pure.
-import type { OwnerReference } from "kubernetes-types/meta/v1.js";
-import type { KubeObject } from "./types.js";
+import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js";
+
+/**
+ * Any object with metadata: KubeObject, and also the typed objects of kubernetes-types (Pod,
+ * ReplicaSet...), which have no index signature and so are not KubeObjects.
+ */
+export interface ObjectWithMeta {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+}
 
 /** The cache key of an object: `namespace/name`, or `name` for cluster-scoped objects. */
-export function objectKey(obj: KubeObject): string {
+export function objectKey(obj: ObjectWithMeta): string {
   const ns = obj.metadata?.namespace;
   const name = obj.metadata?.name ?? "";
   return ns ? `${ns}/${name}` : name;
@@ -23,18 +32,18 @@ export function splitKey(key: string): { namespace: string; name: string } {
 }
 
 /** The owner reference marked controller: true, if any (metav1.GetControllerOf). */
-export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
+export function getControllerOf(obj: ObjectWithMeta): OwnerReference | undefined {
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 
 /** Whether `owner` (by uid) is the controller of obj (metav1.IsControlledBy). */
-export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
+export function isControlledBy(obj: ObjectWithMeta, owner: ObjectWithMeta): boolean {
   const ref = getControllerOf(obj);
   return ref !== undefined && owner.metadata?.uid !== undefined && ref.uid === owner.metadata.uid;
 }
 
 /** A controller owner reference to `owner` (metav1.NewControllerRef). */
-export function newControllerRef(owner: KubeObject, apiVersion?: string, kind?: string): OwnerReference {
+export function newControllerRef(owner: ObjectWithMeta, apiVersion?: string, kind?: string): OwnerReference {
   return {
     apiVersion: apiVersion ?? owner.apiVersion ?? "",
     kind: kind ?? owner.kind ?? "",
@@ -46,11 +55,11 @@ export function newControllerRef(owner: KubeObject, apiVersion?: string, kind?: 
 }
 
 /** Whether obj is being deleted (deletionTimestamp set). */
-export function isBeingDeleted(obj: KubeObject): boolean {
+export function isBeingDeleted(obj: ObjectWithMeta): boolean {
   return Boolean(obj.metadata?.deletionTimestamp);
 }
 
-export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
+export function hasFinalizer(obj: ObjectWithMeta, finalizer: string): boolean {
   return obj.metadata?.finalizers?.includes(finalizer) ?? false;
 }
 
@@ -116,4 +125,36 @@ export function removeCondition<C extends Condition>(
   type: string,
 ): C[] {
   return (conditions ?? []).filter((c) => c.type !== type);
+}
+
+/**
+ * conditions with `cond` set the way the workload controllers set theirs (SetDeploymentCondition,
+ * SetReplicaSetCondition...), which differs from setCondition: same status and reason leaves the old
+ * condition untouched (message and times included); same status, other reason keeps its
+ * lastTransitionTime; the condition moves to the end. Returns the same array when nothing changed.
+ */
+export function setWorkloadCondition<C extends Condition>(
+  conditions: readonly C[] | undefined,
+  cond: C,
+): C[] {
+  const list = conditions ? [...conditions] : [];
+  const cur = list.find((c) => c.type === cond.type);
+  if (cur && cur.status === cond.status && cur.reason === cond.reason) return conditions as C[];
+  const next = { ...cond };
+  if (cur && cur.status === cond.status && cur.lastTransitionTime)
+    next.lastTransitionTime = cur.lastTransitionTime;
+  return [...list.filter((c) => c.type !== cond.type), next];
+}
+
+/** ownerReferences with this controller reference added, replacing any other reference to the same owner. */
+export function withControllerRef(
+  refs: readonly OwnerReference[] | undefined,
+  ref: OwnerReference,
+): OwnerReference[] {
+  return [...(refs ?? []).filter((r) => r.uid !== ref.uid), ref];
+}
+
+/** ownerReferences without the ones pointing at uid. */
+export function withoutOwner(refs: readonly OwnerReference[] | undefined, uid: string): OwnerReference[] {
+  return (refs ?? []).filter((r) => r.uid !== uid);
 }

@@ -1,6 +1,6 @@
 // Structured JSON logging for every component (pino). One logger per process,
 // children per subsystem: `log.child({ component: "scheduler", controller: "replicaset" })`.
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 export type { Logger };
 

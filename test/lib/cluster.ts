@@ -21,12 +21,12 @@ export interface RunResult {
 export function run(
   cmd: string,
   args: string[],
-  opts: { input?: string; timeoutMs?: number; cwd?: string } = {},
+  opts: { input?: string; timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, KUBECONFIG, KUBECACHEDIR: cacheDir },
+      env: { ...process.env, KUBECONFIG, KUBECACHEDIR: cacheDir, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

@@ -2,7 +2,9 @@
 # build_ts: compile the whole tree to dist/ (type errors fail the run).
 build_ts() {
   if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    # npm 11 sometimes rejects a lock file without other platforms' optional packages; install then.
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error 2>/dev/null ||
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error
   fi
   node_modules/.bin/tsc -p tsconfig.json
 }

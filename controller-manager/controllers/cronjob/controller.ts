@@ -1,6 +1,7 @@
 // The CronJob controller: creates a Job per scheduled time (decide.ts), tracks active ones, trims
 // history, and sleeps until the next scheduled time.
 import type { CronJob, Job } from "kubernetes-types/batch/v1";
+import { getControllerOf } from "../../../pkg/api/meta.js";
 import {
   CronJobs,
   type EventRecorder,
@@ -16,7 +17,6 @@ import {
 import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext, ControllerDescriptor } from "../../context.js";
 import { equalIgnoringZero } from "../../lib/hash.js";
-import { getControllerOf } from "../../lib/owner-refs.js";
 import { errorMessage } from "../../lib/pod-control.js";
 import { runLoop } from "../../lib/run.js";
 import { decideCronJob, jobFromTemplate } from "./decide.js";

@@ -2,10 +2,31 @@
 // run is due, concurrencyPolicy, startingDeadlineSeconds, suspend, history limits, status.
 import type { CronJob, CronJobStatus, Job } from "kubernetes-types/batch/v1";
 import type { ObjectReference } from "kubernetes-types/core/v1";
-import { rfc3339 } from "../../lib/conditions.js";
-import { mostRecentScheduleTime, nextAfter, parseSchedule } from "./cron.js";
+import { type CronSchedule, nextActivation, parseCron } from "../../../pkg/api/cron.js";
+import { formatTime } from "../../../pkg/api/meta.js";
 
 export const SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+
+/**
+ * The latest scheduled time in (earliestMs, nowMs], and how many earlier ones were missed
+ * (getMostRecentScheduleTime). Counting stops past 1,000 misses: the controller only warns beyond 100.
+ */
+export function mostRecentScheduleTime(
+  s: CronSchedule,
+  earliestMs: number,
+  nowMs: number,
+): { time?: number; missed: number } {
+  let t = nextActivation(s, new Date(earliestMs))?.getTime();
+  let last: number | undefined;
+  let missed = 0;
+  while (t !== undefined && t <= nowMs) {
+    if (last !== undefined) missed++;
+    last = t;
+    if (missed > 1000) break;
+    t = nextActivation(s, new Date(t))?.getTime();
+  }
+  return { time: last, missed };
+}
 
 export function jobFinished(job: Job): "Complete" | "Failed" | undefined {
   for (const c of job.status?.conditions ?? [])
@@ -82,9 +103,9 @@ export function decideCronJob(cj: CronJob, jobs: readonly Job[], nowMs: number):
     cj.spec?.failedJobsHistoryLimit ?? 1,
   );
   if (cj.metadata?.deletionTimestamp || cj.spec?.suspend) return plan;
-  let schedule: ReturnType<typeof parseSchedule>;
+  let schedule: CronSchedule;
   try {
-    schedule = parseSchedule(cj.spec?.schedule ?? "");
+    schedule = parseCron(cj.spec?.schedule ?? "");
   } catch (e) {
     plan.events.push({
       type: "Warning",
@@ -98,7 +119,7 @@ export function decideCronJob(cj: CronJob, jobs: readonly Job[], nowMs: number):
   const from =
     deadline !== undefined && deadline !== null ? Math.max(earliest, nowMs - deadline * 1000) : earliest;
   const { time, missed } = mostRecentScheduleTime(schedule, from, nowMs);
-  const next = nextAfter(schedule, nowMs);
+  const next = nextActivation(schedule, new Date(nowMs))?.getTime();
   if (next !== undefined) plan.requeueAfterMs = next - nowMs + 100;
   if (missed > 100)
     plan.events.push({
@@ -121,7 +142,7 @@ export function decideCronJob(cj: CronJob, jobs: readonly Job[], nowMs: number):
   }
   if (policy === "Replace") plan.delete.push(...running);
   plan.createFor = time;
-  plan.status.lastScheduleTime = rfc3339(time);
+  plan.status.lastScheduleTime = formatTime(new Date(time));
   return plan;
 }
 
@@ -135,7 +156,10 @@ export function jobFromTemplate(cj: CronJob, scheduledMs: number): Job {
       name: jobNameFor(cj, scheduledMs),
       namespace: cj.metadata?.namespace,
       labels: { ...(t.metadata?.labels ?? {}) },
-      annotations: { ...(t.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP]: rfc3339(scheduledMs) },
+      annotations: {
+        ...(t.metadata?.annotations ?? {}),
+        [SCHEDULED_TIMESTAMP]: formatTime(new Date(scheduledMs)),
+      },
       ownerReferences: [
         {
           apiVersion: "batch/v1",

@@ -1,11 +1,14 @@
 // The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, pinned to it by node
 // affinity; rolling update by the template hash in controller-revision-hash. Decisions in decide.ts.
-import type { DaemonSet } from "kubernetes-types/apps/v1";
+import type { ControllerRevision, DaemonSet } from "kubernetes-types/apps/v1";
 import type { Node, Pod } from "kubernetes-types/core/v1";
 import { labelSelectorAsSelector, matches, type Selector } from "../../../pkg/api/labels.js";
+import { getControllerOf, newControllerRef } from "../../../pkg/api/meta.js";
 import {
   ControllerExpectations,
+  ControllerRevisions,
   DaemonSets,
+  isAlreadyExists,
   isNotFound,
   metaNamespaceKey,
   Nodes,
@@ -18,8 +21,14 @@ import {
 import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext, ControllerDescriptor } from "../../context.js";
 import { claimObjects } from "../../lib/claim.js";
-import { computeHash, equalIgnoringZero } from "../../lib/hash.js";
-import { getControllerOf, newControllerRef } from "../../lib/owner-refs.js";
+import { computeHash, equalIgnoringZero, semanticEqual } from "../../lib/hash.js";
+import {
+  decideRevision,
+  newRevision,
+  ownedRevisions,
+  revisionsToTruncate,
+  templateOfRevision,
+} from "../../lib/history.js";
 import { PodControl, podNameOr } from "../../lib/pod-control.js";
 import { runLoop } from "../../lib/run.js";
 import { decideDaemons, HASH_LABEL, podSpecForNode } from "./decide.js";
@@ -40,6 +49,7 @@ export class DaemonSetController {
   readonly sets: SharedInformer<DaemonSet>;
   readonly pods: SharedInformer<Pod>;
   readonly nodes: SharedInformer<Node>;
+  readonly revisions: SharedInformer<ControllerRevision>;
   readonly expectations: ControllerExpectations;
   private readonly podControl: PodControl;
 
@@ -49,6 +59,7 @@ export class DaemonSetController {
     this.sets = ctx.factory.informerFor(DaemonSets);
     this.pods = ctx.factory.informerFor(Pods);
     this.nodes = ctx.factory.informerFor(Nodes);
+    this.revisions = ctx.factory.informerFor(ControllerRevisions);
     const enqueue = (ds: DaemonSet) => this.queue.add(metaNamespaceKey(ds));
     const all = () => {
       for (const ds of this.sets.store.list()) enqueue(ds);
@@ -91,7 +102,9 @@ export class DaemonSetController {
   }
 
   run(): () => Promise<void> {
-    return runLoop(this.ctx, COMPONENT, this.queue, [this.sets, this.pods, this.nodes], (k) => this.sync(k));
+    return runLoop(this.ctx, COMPONENT, this.queue, [this.sets, this.pods, this.nodes, this.revisions], (k) =>
+      this.sync(k),
+    );
   }
 
   async sync(key: string): Promise<ReconcileResult> {
@@ -113,12 +126,13 @@ export class DaemonSetController {
       getFreshOwner: () => this.ctx.client.resource(DaemonSets, namespace).get(name),
     });
     const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
+    if (!ds.metadata?.deletionTimestamp) await this.syncHistory(ds, pods);
     const now = this.ctx.now();
     const plan = decideDaemons(ds, this.nodes.store.list(), pods, hash, now);
     let firstError: unknown;
     if (this.expectations.satisfiedExpectations(key) && !ds.metadata?.deletionTimestamp) {
       this.expectations.setExpectations(key, plan.createOn.length, plan.delete.length);
-      const ref = newControllerRef(ds, GVK);
+      const ref = newControllerRef(ds, GVK.apiVersion, GVK.kind);
       await Promise.all([
         ...plan.createOn.map(async (nodeName) => {
           const template = structuredClone(ds.spec?.template ?? {});
@@ -163,6 +177,60 @@ export class DaemonSetController {
     const minReady = ds.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && (plan.status.numberReady ?? 0) > (plan.status.numberAvailable ?? 0))
       return { requeueAfter: minReady * 1000 };
+  }
+
+  /**
+   * The template history `kubectl rollout history/undo ds` reads (constructHistory + cleanupHistory):
+   * the live template's ControllerRevision carries the highest number; old ones beyond
+   * revisionHistoryLimit that no pod runs are deleted.
+   */
+  private async syncHistory(ds: DaemonSet, pods: Pod[]): Promise<void> {
+    const ns = ds.metadata?.namespace ?? "";
+    const client = this.ctx.client.resource(ControllerRevisions, ns);
+    const revisions = ownedRevisions(ds, this.revisions.store.listByNamespace(ns));
+    const plan = decideRevision(ds.spec?.template, revisions);
+    let current = plan.existing;
+    if (current && plan.renumberTo !== undefined) {
+      current = await client.update({ ...structuredClone(current), revision: plan.renumberTo });
+    } else if (plan.createAs !== undefined) {
+      const rev = newRevision(
+        ds,
+        newControllerRef(ds, GVK.apiVersion, GVK.kind),
+        plan.createAs,
+        ds.status?.collisionCount,
+        HASH_LABEL,
+        true,
+      );
+      try {
+        current = await client.create(rev);
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+        const found = await client.get(rev.metadata?.name ?? "");
+        if (
+          getControllerOf(found)?.uid !== ds.metadata?.uid ||
+          !semanticEqual(templateOfRevision(found), ds.spec?.template)
+        ) {
+          // A hash collision: salt the hash (the pods' label follows) and try again.
+          await this.ctx.client.resource(DaemonSets, ns).updateStatus({
+            ...ds,
+            status: { ...ds.status!, collisionCount: (ds.status?.collisionCount ?? 0) + 1 },
+          });
+          throw new Error(`controller revision ${rev.metadata?.name} collides; collisionCount raised`);
+        }
+        current = found;
+      }
+    }
+    const inUse = new Set<string | undefined>([current?.metadata?.name]);
+    const byHash = new Map(revisions.map((r) => [r.metadata?.labels?.[HASH_LABEL], r.metadata?.name]));
+    for (const p of pods) inUse.add(byHash.get(p.metadata?.labels?.[HASH_LABEL]));
+    const stale = revisionsToTruncate(revisions, inUse, ds.spec?.revisionHistoryLimit ?? 10);
+    for (const r of stale) {
+      try {
+        await client.delete(r.metadata?.name ?? "");
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
   }
 }
 

@@ -73,7 +73,7 @@ describe("deployment controller", () => {
     const avail = dep().status?.conditions?.find((c) => c.type === "Available");
     assert.equal(avail?.reason, "MinimumReplicasAvailable");
     const ev = await h.waitFor("event", () => h.events().find((e) => e.reason === "ScalingReplicaSet"));
-    assert.equal(ev.message, `Scaled up replica set ${rs.metadata?.name} from 0 to 3`);
+    assert.equal(ev.message, `Scaled up replica set ${rs.metadata?.name} to 3`);
     assert.equal(ev.source?.component, "deployment-controller");
   });
 
@@ -103,11 +103,11 @@ describe("deployment controller", () => {
       .filter((e) => e.reason === "ScalingReplicaSet")
       .map((e) => e.message ?? "");
     assert.ok(
-      msgs.some((m) => m.startsWith(`Scaled up replica set ${cur.metadata?.name} from 0 to 1`)),
+      msgs.some((m) => m.startsWith(`Scaled up replica set ${cur.metadata?.name} to 1`)),
       msgs.join("\n"),
     );
     assert.ok(
-      msgs.some((m) => m.startsWith(`Scaled down replica set ${old.metadata?.name} from`)),
+      msgs.some((m) => m.startsWith(`Scaled down replica set ${old.metadata?.name} to`)),
       msgs.join("\n"),
     );
     assert.equal(h.pods().filter((p) => p.spec?.containers[0].image === "nginx:1.9.1").length, 3);
@@ -161,7 +161,7 @@ describe("deployment controller", () => {
       .filter((e) => e.reason === "ScalingReplicaSet")
       .map((e) => e.message);
     assert.ok(
-      events.some((m) => /from 3 to 5$/.test(m ?? "")),
+      events.some((m) => / to 5 from 3$/.test(m ?? "")),
       events.join("\n"),
     );
     await h.client.resource(Deployments, "default").patch("nginx-deployment", { spec: { replicas: 0 } });

@@ -6,6 +6,12 @@ import type { Deployment, DeploymentStatus, ReplicaSet } from "kubernetes-types/
 import type { Pod } from "kubernetes-types/core/v1";
 import { isEverything, labelSelectorAsSelector, matches, type Selector } from "../../../pkg/api/labels.js";
 import {
+  getCondition,
+  getControllerOf,
+  newControllerRef,
+  setWorkloadCondition as setCondition,
+} from "../../../pkg/api/meta.js";
+import {
   type DeletedFinalStateUnknown,
   Deployments,
   type EventRecorder,
@@ -22,9 +28,7 @@ import {
 import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext } from "../../context.js";
 import { claimObjects } from "../../lib/claim.js";
-import { getCondition, setCondition } from "../../lib/conditions.js";
 import { computeHash } from "../../lib/hash.js";
-import { getControllerOf, newControllerRef } from "../../lib/owner-refs.js";
 import { errorMessage } from "../../lib/pod-control.js";
 import { isPodTerminal } from "../../lib/pods.js";
 import { runLoop } from "../../lib/run.js";
@@ -277,7 +281,7 @@ export class DeploymentController {
       metadata: {
         name: `${d.metadata?.name}-${hash}`,
         namespace: ns,
-        ownerReferences: [newControllerRef(d, GVK)],
+        ownerReferences: [newControllerRef(d, GVK.apiVersion, GVK.kind)],
         labels: { ...(template.metadata.labels ?? {}) },
       },
       spec: { replicas: 0, minReadySeconds: d.spec?.minReadySeconds ?? 0, selector, template },
@@ -323,7 +327,7 @@ export class DeploymentController {
         d,
         "Normal",
         "ScalingReplicaSet",
-        `Scaled up replica set ${created.metadata?.name} from 0 to ${replicas}`,
+        `Scaled up replica set ${created.metadata?.name} to ${replicas}`,
       );
     await this.setDeploymentRevision(st, String(newRevision));
     if (progressDeadlineSeconds(st.d) !== undefined) {
@@ -394,7 +398,7 @@ export class DeploymentController {
         st.d,
         "Normal",
         "ScalingReplicaSet",
-        `Scaled ${op} replica set ${updated.metadata?.name} from ${oldScale} to ${newScale}`,
+        `Scaled ${op} replica set ${updated.metadata?.name} to ${newScale} from ${oldScale}`,
       );
     }
     return { scaled: sizeChanges, rs: updated };

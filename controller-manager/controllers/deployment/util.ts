@@ -5,11 +5,11 @@ import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } fr
 import type { PodTemplateSpec } from "kubernetes-types/core/v1";
 import {
   type Condition,
+  formatTime,
   getCondition,
   removeCondition,
-  rfc3339,
-  setCondition,
-} from "../../lib/conditions.js";
+  setWorkloadCondition as setCondition,
+} from "../../../pkg/api/meta.js";
 import { semanticEqual } from "../../lib/hash.js";
 import { scaledValue } from "../../lib/intstr.js";
 
@@ -372,7 +372,7 @@ export function newCondition(
   message: string,
   nowMs: number,
 ): DeploymentCondition {
-  const t = rfc3339(nowMs);
+  const t = formatTime(new Date(nowMs));
   return { type, status, reason, message, lastUpdateTime: t, lastTransitionTime: t };
 }
 

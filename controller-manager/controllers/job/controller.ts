@@ -3,6 +3,7 @@
 import type { Job } from "kubernetes-types/batch/v1";
 import type { Pod, PodTemplateSpec } from "kubernetes-types/core/v1";
 import { labelSelectorAsSelector, matches } from "../../../pkg/api/labels.js";
+import { getControllerOf, newControllerRef } from "../../../pkg/api/meta.js";
 import {
   ControllerExpectations,
   type EventRecorder,
@@ -19,7 +20,6 @@ import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext, ControllerDescriptor } from "../../context.js";
 import { claimObjects } from "../../lib/claim.js";
 import { equalIgnoringZero } from "../../lib/hash.js";
-import { getControllerOf, newControllerRef } from "../../lib/owner-refs.js";
 import { PodControl, podNameOr } from "../../lib/pod-control.js";
 import { runLoop } from "../../lib/run.js";
 import { COMPLETION_INDEX, decideJob, isJobFinished } from "./decide.js";
@@ -101,7 +101,7 @@ export class JobController {
     let firstError: unknown;
     if (this.expectations.satisfiedExpectations(key) && !job.metadata?.deletionTimestamp) {
       this.expectations.setExpectations(key, plan.create.length, plan.delete.length);
-      const ref = newControllerRef(job, GVK);
+      const ref = newControllerRef(job, GVK.apiVersion, GVK.kind);
       await Promise.all([
         ...plan.create.map(async (index) => {
           try {

@@ -3,7 +3,7 @@
 // activeDeadlineSeconds), the pod failure back-off, and status.
 import type { Job, JobCondition, JobStatus } from "kubernetes-types/batch/v1";
 import type { Pod } from "kubernetes-types/core/v1";
-import { rfc3339 } from "../../lib/conditions.js";
+import { formatTime } from "../../../pkg/api/meta.js";
 import { isPodReady } from "../../lib/pods.js";
 
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
@@ -47,7 +47,7 @@ export interface JobPlan {
 }
 
 function cond(type: string, reason: string, message: string, nowMs: number): JobCondition {
-  const t = rfc3339(nowMs);
+  const t = formatTime(new Date(nowMs));
   return { type, status: "True", reason, message, lastProbeTime: t, lastTransitionTime: t };
 }
 
@@ -70,7 +70,7 @@ export function decideJob(job: Job, pods: readonly Pod[], nowMs: number): JobPla
   const failedPods = pods.filter((p) => p.status?.phase === "Failed");
   const succeeded = Math.max(job.status?.succeeded ?? 0, succeededPods.length);
   const failed = Math.max(job.status?.failed ?? 0, failedPods.length);
-  const startTime = job.status?.startTime ?? rfc3339(nowMs);
+  const startTime = job.status?.startTime ?? formatTime(new Date(nowMs));
   const status: JobStatus = {
     ...(job.status ?? {}),
     startTime,
@@ -125,7 +125,7 @@ export function decideJob(job: Job, pods: readonly Pod[], nowMs: number): JobPla
       cond("SuccessCriteriaMet", "CompletionsReached", msg, nowMs),
       cond("Complete", "CompletionsReached", msg, nowMs),
     ];
-    status.completionTime = rfc3339(nowMs);
+    status.completionTime = formatTime(new Date(nowMs));
     plan.delete = active;
     status.active = 0;
     plan.finished = { type: "Complete", reason: "Completed", message: "Job completed" };

@@ -4,6 +4,7 @@
 import type { ReplicaSet } from "kubernetes-types/apps/v1";
 import type { Pod, ReplicationController } from "kubernetes-types/core/v1";
 import { labelSelectorAsSelector, matches, type Selector, selectorFromSet } from "../../../pkg/api/labels.js";
+import { getControllerOf, newControllerRef } from "../../../pkg/api/meta.js";
 import {
   type DeletedFinalStateUnknown,
   isNotFound,
@@ -20,8 +21,8 @@ import {
 } from "../../../pkg/client/index.js";
 import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext } from "../../context.js";
+import type { GroupVersionKind } from "../../lib/claim.js";
 import { claimObjects } from "../../lib/claim.js";
-import { type GroupVersionKind, getControllerOf, newControllerRef } from "../../lib/owner-refs.js";
 import { errorMessage, isNamespaceTerminating, PodControl, slowStartBatch } from "../../lib/pod-control.js";
 import { isPodActive, podKey } from "../../lib/pods.js";
 import { runLoop } from "../../lib/run.js";
@@ -239,7 +240,7 @@ export class ReplicaSetController<T extends Owner> {
     const action = decideReplicas(desired, owned, relatedPods, this.ctx.now());
     if (action.kind === "create") {
       this.expectations.expectCreations(key, action.count);
-      const ref = newControllerRef(owner, this.kind.gvk);
+      const ref = newControllerRef(owner, this.kind.gvk.apiVersion, this.kind.gvk.kind);
       const res = await slowStartBatch(action.count, 1, async () => {
         try {
           await this.podControl.createPod(namespace, owner.spec?.template, owner, ref);

@@ -3,7 +3,12 @@
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1";
 import type { Pod } from "kubernetes-types/core/v1";
 import { matches, selectorFromSet } from "../../../pkg/api/labels.js";
-import { getCondition, removeCondition, rfc3339, setCondition } from "../../lib/conditions.js";
+import {
+  formatTime,
+  getCondition,
+  removeCondition,
+  setWorkloadCondition as setCondition,
+} from "../../../pkg/api/meta.js";
 import { isPodAvailable, isPodReady, msUntilAvailable, podsToDelete } from "../../lib/pods.js";
 
 /** At most this many creates or deletes per sync (BurstReplicas). */
@@ -69,7 +74,7 @@ export function calculateStatus(input: StatusInput, nowMs: number): ReplicaStatu
       status: "True",
       reason: input.manageError.creating ? "FailedCreate" : "FailedDelete",
       message: input.manageError.message,
-      lastTransitionTime: rfc3339(nowMs),
+      lastTransitionTime: formatTime(new Date(nowMs)),
     });
   } else if (!input.manageError && failure) {
     conditions = removeCondition(conditions, "ReplicaFailure");

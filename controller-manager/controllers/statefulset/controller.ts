@@ -5,6 +5,7 @@
 import type { ControllerRevision, StatefulSet } from "kubernetes-types/apps/v1";
 import type { PersistentVolumeClaim, Pod, PodTemplateSpec, Volume } from "kubernetes-types/core/v1";
 import { labelSelectorAsSelector, matches, type Selector } from "../../../pkg/api/labels.js";
+import { getControllerOf, newControllerRef } from "../../../pkg/api/meta.js";
 import {
   ControllerRevisions,
   type EventRecorder,
@@ -23,7 +24,6 @@ import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext, ControllerDescriptor } from "../../context.js";
 import { claimObjects } from "../../lib/claim.js";
 import { computeHash, equalIgnoringZero, semanticEqual } from "../../lib/hash.js";
-import { getControllerOf, newControllerRef } from "../../lib/owner-refs.js";
 import { errorMessage } from "../../lib/pod-control.js";
 import { podFromTemplate } from "../../lib/pod-template.js";
 import { runLoop } from "../../lib/run.js";
@@ -192,7 +192,7 @@ export class StatefulSetController {
           name: `${set.metadata?.name}-${hash}`,
           namespace: ns,
           labels: { ...(set.spec?.template?.metadata?.labels ?? {}), [HASH_LABEL]: hash },
-          ownerReferences: [newControllerRef(set, GVK)],
+          ownerReferences: [newControllerRef(set, GVK.apiVersion, GVK.kind)],
         },
         data: { spec: { template: { ...structuredClone(set.spec?.template ?? {}), $patch: "replace" } } },
         revision: maxRev + 1,
@@ -221,7 +221,9 @@ export class StatefulSetController {
     const setName = set.metadata?.name ?? "";
     const podName = `${setName}-${ordinal}`;
     const template = templateOfRevision(revision) ?? set.spec?.template;
-    const pod = podFromTemplate(template, ns, newControllerRef(set, GVK), { name: podName });
+    const pod = podFromTemplate(template, ns, newControllerRef(set, GVK.apiVersion, GVK.kind), {
+      name: podName,
+    });
     pod.metadata!.labels = {
       ...(pod.metadata?.labels ?? {}),
       [POD_NAME_LABEL]: podName,

@@ -5,7 +5,14 @@ import { mountServiceAccountToken, SERVICE_ACCOUNT_MOUNT_PATH } from "./servicea
 
 const pod = (extra: Partial<Pod["spec"]> = {}): Pod => ({
   metadata: { name: "p", namespace: "default" },
-  spec: { containers: [{ name: "a", image: "nginx" }, { name: "b", image: "busybox" }], initContainers: [{ name: "i", image: "busybox" }], ...extra },
+  spec: {
+    containers: [
+      { name: "a", image: "nginx" },
+      { name: "b", image: "busybox" },
+    ],
+    initContainers: [{ name: "i", image: "busybox" }],
+    ...extra,
+  },
 });
 
 describe("ServiceAccount admission", () => {
@@ -18,7 +25,9 @@ describe("ServiceAccount admission", () => {
       ["serviceAccountToken", "configMap", "downwardAPI"],
     );
     for (const c of [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])]) {
-      assert.deepEqual(c.volumeMounts, [{ name: "kube-api-access-x7k2q", mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true }]);
+      assert.deepEqual(c.volumeMounts, [
+        { name: "kube-api-access-x7k2q", mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true },
+      ]);
     }
   });
 

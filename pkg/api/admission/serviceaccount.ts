@@ -15,7 +15,11 @@ export function serviceAccountVolume(name: string): Volume {
       sources: [
         { serviceAccountToken: { expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: "token" } },
         { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-        { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+        {
+          downwardAPI: {
+            items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }],
+          },
+        },
       ],
     },
   };
@@ -32,12 +36,16 @@ export function mountServiceAccountToken(pod: Pod, suffix: string, accountAutomo
   const automount = spec.automountServiceAccountToken ?? accountAutomount ?? true;
   if (!automount) return false;
   const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-  if (containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH))) return false;
+  if (containers.some((c) => (c.volumeMounts ?? []).some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH)))
+    return false;
   const existing = (spec.volumes ?? []).find((v) => v.name.startsWith("kube-api-access-") && v.projected);
   const name = existing?.name ?? `kube-api-access-${suffix}`;
   if (!existing) spec.volumes = [...(spec.volumes ?? []), serviceAccountVolume(name)];
   for (const c of containers) {
-    c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true }];
+    c.volumeMounts = [
+      ...(c.volumeMounts ?? []),
+      { name, mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true },
+    ];
   }
   return true;
 }

@@ -265,7 +265,9 @@ export function defaultPod(pod: Obj): void {
     for (const key of [NOT_READY, UNREACHABLE]) {
       if (!hasNoExecuteToleration(spec.tolerations, key)) {
         const tolerationSeconds =
-          key === NOT_READY ? admissionDefaults.notReadyTolerationSeconds : admissionDefaults.unreachableTolerationSeconds;
+          key === NOT_READY
+            ? admissionDefaults.notReadyTolerationSeconds
+            : admissionDefaults.unreachableTolerationSeconds;
         spec.tolerations.push({ effect: "NoExecute", key, operator: "Exists", tolerationSeconds });
       }
     }

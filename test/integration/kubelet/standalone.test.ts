@@ -136,6 +136,7 @@ spec:
     "dist/kubelet/main.js",
     "--hostname-override=node-1",
     "--node-ip=172.29.0.101",
+    "--pod-cidr=10.244.1.0/24",
     "--pod-manifest-path=/etc/tskube/manifests",
     `--cluster-name=${CLUSTER}`,
   );
