@@ -18,7 +18,7 @@ compose() {
 }
 
 node_names() { for i in $(seq 1 "$TSKUBE_NODES"); do echo "node-$i"; done; }
-control_plane_services() { echo etcd-1 etcd-2 etcd-3 apiserver scheduler controller-manager; }
+control_plane_services() { echo etcd-1 etcd-2 etcd-3 apiserver scheduler scheduler-2 controller-manager controller-manager-2; }
 
 # readyz of the apiserver through the published port, checked against the cluster CA.
 apiserver_ready() {
