@@ -18,6 +18,11 @@ step() {
 }
 
 step "host set-up" bash deploy/scripts/host-setup.sh
+# In CI the run starts from a clean slate: a cluster left by an earlier run (its containers come back when
+# the engine restarts) is removed with its data, so that every suite sees a fresh cluster.
+if [[ ${CI:-} == true ]]; then
+  step "clean slate" bash deploy/scripts/stop.sh --purge
+fi
 step "dependencies + compile" build_ts
 step "lint" node_modules/.bin/biome check --diagnostic-level=error .
 step "unit" bash test/run-unit.sh
@@ -25,6 +30,7 @@ step "unit" bash test/run-unit.sh
 step "images" bash -c 'bash deploy/scripts/build-images.sh && bash deploy/scripts/build-tutorial-images.sh'
 step "integration" bash test/run-suite.sh integration
 step "e2e" bash test/run-suite.sh e2e
+step "chaos" bash test/run-suite.sh chaos
 
 pass=0 fail=0
 while read -r _ p f; do pass=$((pass + p)); fail=$((fail + f)); done <"$TSKUBE_TEST_COUNTS"

@@ -50,7 +50,14 @@ export class EtcdStore {
   readonly client: Etcd3;
 
   constructor(endpoints: string[], options: Partial<IOptions> = {}) {
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, ...options });
+    this.client = new Etcd3({
+      hosts: endpoints,
+      dialTimeout: 3000,
+      // A page of thousands of objects is far above grpc's 4 MiB default receive limit; without this the
+      // watch cache could never load a large resource again after a restart (RESOURCE_EXHAUSTED forever).
+      grpcOptions: { "grpc.max_receive_message_length": -1, ...(options.grpcOptions ?? {}) },
+      ...options,
+    });
   }
 
   close(): void {
