@@ -1,16 +1,14 @@
 // kube-controller-manager: process entry point. Flags, /healthz on :10252, leader election on the
 // kube-system/kube-controller-manager Lease, then every selected controller (registry.ts) while
 // leading. Losing the lease ends the process (a restart starts clean), as kube-controller-manager does.
-import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { hostname } from "node:os";
 import { Command } from "commander";
 import {
   EventBroadcaster,
   InformerFactory,
-  LeaderElector,
   loadClientConfig,
   RestClient,
+  runLeaderElected,
 } from "../pkg/client/index.js";
 import { startHealthServer } from "../pkg/util/health-server.js";
 import { newLogger } from "../pkg/util/log.js";
@@ -99,24 +97,15 @@ log.info(
   { kubeconfig: opts.kubeconfig, leaderElect, controllers: controllers.map((c) => c.name) },
   "started",
 );
-if (!leaderElect) {
-  await runControllers(stop.signal);
-} else {
-  const identity = `${hostname()}_${randomUUID()}`;
-  await new LeaderElector({
-    client,
-    namespace: "kube-system",
-    name: "kube-controller-manager",
-    identity,
-    leaseDurationMs: Number(opts.leaderElectLeaseDuration) * 1000,
-    logger: log,
-    onStartedLeading: (signal) => runControllers(signal),
-    onNewLeader: (id) => log.info({ leader: id, self: id === identity }, "new leader"),
-  }).run(stop.signal);
-  if (!stop.signal.aborted) {
-    log.error("leaderelection lost");
-    process.exit(1);
-  }
-}
+const outcome = await runLeaderElected({
+  client,
+  name: "kube-controller-manager",
+  enabled: leaderElect,
+  leaseDurationMs: Number(opts.leaderElectLeaseDuration) * 1000,
+  logger: log,
+  signal: stop.signal,
+  work: runControllers,
+});
+if (outcome === "lost") process.exit(1);
 await events.shutdown();
 process.exit(0);

@@ -331,92 +331,37 @@ function writeBalancing(out: string[], chain: string, sp: ServicePort, eps: Endp
   });
 }
 
+export interface JumpRule {
+  table: "nat" | "filter";
+  chain: string;
+  rule: string[];
+}
+
+/** A jump from a built-in chain into one of ours, with upstream's comment; `onlyNew` for conntrack state NEW. */
+function jump(
+  table: JumpRule["table"],
+  chain: string,
+  comment: string,
+  target: string,
+  onlyNew = false,
+): JumpRule {
+  const state = onlyNew ? ["-m", "conntrack", "--ctstate", "NEW"] : [];
+  return { table, chain, rule: [...state, "-m", "comment", "--comment", comment, "-j", target] };
+}
+
+const PORTALS = "kubernetes service portals";
+const EXTERNAL_PORTALS = "kubernetes externally-visible service portals";
+
 /** The jumps from the built-in chains into ours, ensured one rule at a time (they are never flushed). */
-export const JUMP_RULES: { table: "nat" | "filter"; chain: string; rule: string[] }[] = [
-  {
-    table: "nat",
-    chain: "PREROUTING",
-    rule: ["-m", "comment", "--comment", "kubernetes service portals", "-j", "KUBE-SERVICES"],
-  },
-  {
-    table: "nat",
-    chain: "OUTPUT",
-    rule: ["-m", "comment", "--comment", "kubernetes service portals", "-j", "KUBE-SERVICES"],
-  },
-  {
-    table: "nat",
-    chain: "POSTROUTING",
-    rule: ["-m", "comment", "--comment", "kubernetes postrouting rules", "-j", "KUBE-POSTROUTING"],
-  },
-  {
-    table: "filter",
-    chain: "INPUT",
-    rule: [
-      "-m",
-      "conntrack",
-      "--ctstate",
-      "NEW",
-      "-m",
-      "comment",
-      "--comment",
-      "kubernetes externally-visible service portals",
-      "-j",
-      "KUBE-EXTERNAL-SERVICES",
-    ],
-  },
-  {
-    table: "filter",
-    chain: "FORWARD",
-    rule: ["-m", "comment", "--comment", "kubernetes forwarding rules", "-j", "KUBE-FORWARD"],
-  },
-  {
-    table: "filter",
-    chain: "FORWARD",
-    rule: [
-      "-m",
-      "conntrack",
-      "--ctstate",
-      "NEW",
-      "-m",
-      "comment",
-      "--comment",
-      "kubernetes service portals",
-      "-j",
-      "KUBE-SERVICES",
-    ],
-  },
-  {
-    table: "filter",
-    chain: "FORWARD",
-    rule: [
-      "-m",
-      "conntrack",
-      "--ctstate",
-      "NEW",
-      "-m",
-      "comment",
-      "--comment",
-      "kubernetes externally-visible service portals",
-      "-j",
-      "KUBE-EXTERNAL-SERVICES",
-    ],
-  },
-  {
-    table: "filter",
-    chain: "OUTPUT",
-    rule: [
-      "-m",
-      "conntrack",
-      "--ctstate",
-      "NEW",
-      "-m",
-      "comment",
-      "--comment",
-      "kubernetes service portals",
-      "-j",
-      "KUBE-SERVICES",
-    ],
-  },
+export const JUMP_RULES: JumpRule[] = [
+  jump("nat", "PREROUTING", PORTALS, "KUBE-SERVICES"),
+  jump("nat", "OUTPUT", PORTALS, "KUBE-SERVICES"),
+  jump("nat", "POSTROUTING", "kubernetes postrouting rules", "KUBE-POSTROUTING"),
+  jump("filter", "INPUT", EXTERNAL_PORTALS, "KUBE-EXTERNAL-SERVICES", true),
+  jump("filter", "FORWARD", "kubernetes forwarding rules", "KUBE-FORWARD"),
+  jump("filter", "FORWARD", PORTALS, "KUBE-SERVICES", true),
+  jump("filter", "FORWARD", EXTERNAL_PORTALS, "KUBE-EXTERNAL-SERVICES", true),
+  jump("filter", "OUTPUT", PORTALS, "KUBE-SERVICES", true),
 ];
 
 /** KUBE-SVC/SEP/EXT/SVL chains present in an `iptables-save -t <table>` dump. */

@@ -373,3 +373,43 @@ export class LeaderElector {
 export function runLeaderElection(config: LeaderElectionConfig, signal: AbortSignal): Promise<void> {
   return new LeaderElector(config).run(signal);
 }
+
+export interface LeaderElectedOptions {
+  client: RestClient;
+  /** Lease name in kube-system, e.g. "kube-scheduler". */
+  name: string;
+  /** --leader-elect: when false, `work` simply runs. */
+  enabled: boolean;
+  leaseDurationMs?: number;
+  logger: Logger;
+  /** Aborts on shutdown (the Lease is then released for a standby). */
+  signal: AbortSignal;
+  /** The component's work; its signal aborts when leadership ends. */
+  work(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * How kube components run: the work only while leading the component's Lease (or always, without
+ * election). Returns "lost" when leadership was lost while not shutting down: the caller exits, as
+ * kube-scheduler and kube-controller-manager do, so that a restart starts with clean caches.
+ */
+export async function runLeaderElected(opts: LeaderElectedOptions): Promise<"stopped" | "lost"> {
+  if (!opts.enabled) {
+    await opts.work(opts.signal);
+    return "stopped";
+  }
+  const identity = `${hostname()}_${randomUUID()}`;
+  await new LeaderElector({
+    client: opts.client,
+    namespace: "kube-system",
+    name: opts.name,
+    identity,
+    leaseDurationMs: opts.leaseDurationMs,
+    logger: opts.logger,
+    onStartedLeading: (signal) => opts.work(signal),
+    onNewLeader: (id) => opts.logger.info({ leader: id, self: id === identity }, "new leader"),
+  }).run(opts.signal);
+  if (opts.signal.aborted) return "stopped";
+  opts.logger.error("leaderelection lost");
+  return "lost";
+}
