@@ -2,15 +2,13 @@
 // kube-system/kube-scheduler Lease (a standby takes over within the 15 s lease duration), then the
 // scheduler (scheduler.ts) while leading. Losing the lease ends the process, as kube-scheduler does.
 
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
 import { Command } from "commander";
 import {
   EventBroadcaster,
   InformerFactory,
-  LeaderElector,
   loadClientConfig,
   RestClient,
+  runLeaderElected,
 } from "../pkg/client/index.js";
 import { startHealthServer } from "../pkg/util/health-server.js";
 import { newLogger } from "../pkg/util/log.js";
@@ -71,25 +69,14 @@ async function runScheduler(signal: AbortSignal): Promise<void> {
 
 const leaderElect = opts.leaderElect !== false && opts.leaderElect !== "false";
 log.info({ kubeconfig: opts.kubeconfig, leaderElect, schedulerName: opts.schedulerName }, "started");
-if (!leaderElect) {
-  await runScheduler(stop.signal);
-} else {
-  const identity = `${hostname()}_${randomUUID()}`;
-  await new LeaderElector({
-    client,
-    namespace: "kube-system",
-    name: "kube-scheduler",
-    identity,
-    leaseDurationMs: Number(opts.leaderElectLeaseDuration) * 1000,
-    logger: log,
-    onStartedLeading: (signal) => runScheduler(signal),
-    onNewLeader: (id) => log.info({ leader: id, self: id === identity }, "new leader"),
-  }).run(stop.signal);
-  if (!stop.signal.aborted) {
-    log.error("leaderelection lost");
-    await broadcaster.shutdown().catch(() => {});
-    process.exit(1);
-  }
-}
+const outcome = await runLeaderElected({
+  client,
+  name: "kube-scheduler",
+  enabled: leaderElect,
+  leaseDurationMs: Number(opts.leaderElectLeaseDuration) * 1000,
+  logger: log,
+  signal: stop.signal,
+  work: runScheduler,
+});
 await broadcaster.shutdown().catch(() => {});
-process.exit(0);
+process.exit(outcome === "lost" ? 1 : 0);

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The compiled tree's root: dist/ or a helper's .tmp/<name>/. */
+const BUILD_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ROOT = path.resolve(
+  BUILD_ROOT,
+  BUILD_ROOT.includes(`${path.sep}.tmp${path.sep}`) ? "../.." : "..",
+);
 export const KUBECONFIG = process.env.TSKUBE_KUBECONFIG ?? path.join(ROOT, "kubeconfig");
 const cacheDir = mkdtempSync(path.join(tmpdir(), "tskube-kubectl-cache-"));
 
