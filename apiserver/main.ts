@@ -35,6 +35,12 @@ const program = new Command()
     "tolerationSeconds of the unreachable toleration added to pods",
     "300",
   )
+  .option("--kubelet-client-certificate <file>", "client certificate the apiserver presents to kubelets")
+  .option("--kubelet-client-key <file>", "key of --kubelet-client-certificate")
+  .option(
+    "--kubelet-certificate-authority <file>",
+    "CA that verifies the kubelets' serving certificates (absent: not verified)",
+  )
   .allowUnknownOption(true);
 
 program.parse(process.argv);
@@ -64,6 +70,11 @@ const server = new ApiServer({
   serviceAccountIssuer: o.serviceAccountIssuer,
   serviceClusterIPRange: o.serviceClusterIpRange!,
   serviceNodePortRange: o.serviceNodePortRange!,
+  kubeletClient: {
+    certFile: o.kubeletClientCertificate,
+    keyFile: o.kubeletClientKey,
+    caFile: o.kubeletCertificateAuthority,
+  },
   log,
 });
 

@@ -5,7 +5,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Server } from "node:https";
 import type { ResourceDefinition } from "../pkg/api/resource-definition.js";
 import { type Logger, newLogger } from "../pkg/util/log.js";
+import { limitRangerAdmission } from "./admission/limit-ranger.js";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.js";
+import { resourceQuotaAdmission } from "./admission/resource-quota.js";
 import { serviceAccountAdmission } from "./admission/service-account.js";
 import { serviceAllocation } from "./admission/service-allocation.js";
 import type { AdmissionPlugin } from "./admission/types.js";
@@ -51,9 +53,22 @@ import {
   handlePatch,
   handleUpdate,
 } from "./handlers/write.js";
+import {
+  type KubeletClientConfig,
+  type KubeletClientFiles,
+  loadKubeletClientConfig,
+} from "./kubeletclient/client.js";
 import { Metrics } from "./metrics.js";
+import {
+  METRICS_GROUP,
+  METRICS_VERSION,
+  MetricsApi,
+  metricsDiscoveryGroup,
+  metricsGroup,
+  metricsResourceList,
+} from "./metricsapi/metrics.js";
 import { buildOpenApi, type OpenApiDocs } from "./openapi/openapi.js";
-import { loadSchemaSource } from "./openapi/schemas.js";
+import { buildSchemaSet, loadModels } from "./openapi/schemas.js";
 import { Catalogue } from "./registry/catalogue.js";
 import { resources as defaultResources } from "./standins/resources.js";
 import { EtcdStore } from "./storage/etcd-store.js";
@@ -87,6 +102,8 @@ export interface ApiServerOptions {
   serviceNodePortRange: string;
   etcdPrefix: string;
   resources?: ResourceDefinition[];
+  /** --kubelet-client-certificate / --kubelet-client-key / --kubelet-certificate-authority. */
+  kubeletClient?: KubeletClientFiles;
   log?: Logger;
 }
 
@@ -99,6 +116,8 @@ export class ApiServer {
   private readonly tokens: TokenAuthenticator[] = [];
   readonly metrics = new Metrics();
   readonly tokenIssuer: TokenIssuer | null;
+  /** metrics.k8s.io/v1beta1, from the kubelets' summaries. */
+  readonly metricsApi: MetricsApi;
 
   constructor(readonly opts: ApiServerOptions) {
     this.log = opts.log ?? newLogger("apiserver");
@@ -111,7 +130,14 @@ export class ApiServer {
       log: this.log.child({ subsystem: "watchcache" }),
     });
     const [lo, hi] = opts.serviceNodePortRange.split("-").map(Number);
-    const admission: AdmissionPlugin[] = [namespaceLifecycle, serviceAccountAdmission, serviceAllocation];
+    // Order as kube-apiserver's: mutating (LimitRanger, ServiceAccount) before validating (ResourceQuota last).
+    const admission: AdmissionPlugin[] = [
+      namespaceLifecycle,
+      limitRangerAdmission,
+      serviceAccountAdmission,
+      serviceAllocation,
+      resourceQuotaAdmission,
+    ];
     this.ctx = {
       store,
       cache,
@@ -122,8 +148,18 @@ export class ApiServer {
       serviceClusterIPRange: opts.serviceClusterIPRange,
       serviceNodePortRange: [lo ?? 30000, hi ?? 32767],
       admission,
+      schemas: null,
+      kubelet: this.kubeletClientConfig(opts.kubeletClient ?? {}),
     };
-    this.openapi = buildOpenApi(catalogue, loadSchemaSource(this.log));
+    const models = loadModels(this.log);
+    this.ctx.schemas = models
+      ? buildSchemaSet(
+          models,
+          catalogue.all.map((r) => r.def),
+        )
+      : null;
+    this.openapi = buildOpenApi(catalogue, this.ctx.schemas);
+    this.metricsApi = new MetricsApi(this.ctx, this.log.child({ subsystem: "metrics-api" }));
     this.tokenIssuer = opts.serviceAccountSigningKeyFile
       ? new TokenIssuer(readFileSync(opts.serviceAccountSigningKeyFile, "utf8"), opts.serviceAccountIssuer)
       : null;
@@ -131,6 +167,19 @@ export class ApiServer {
       this.tokens.push(
         serviceAccountTokenAuthenticator(readFileSync(opts.serviceAccountKeyFile, "utf8"), this.ctx),
       );
+    }
+  }
+
+  /** Unreadable kubelet client files leave the kubelets reachable only anonymously, not a dead apiserver. */
+  private kubeletClientConfig(files: KubeletClientFiles): KubeletClientConfig {
+    try {
+      return loadKubeletClientConfig(files);
+    } catch (err) {
+      this.log.warn(
+        { err: String(err) },
+        "kubelet client certificate unreadable; connecting to kubelets without it",
+      );
+      return {};
     }
   }
 
@@ -156,7 +205,10 @@ export class ApiServer {
       this.server!.listen(o.securePort, o.bindAddress, () => resolve());
     });
     this.log.info({ port: this.port(), bind: o.bindAddress }, "apiserver listening");
-    void this.ctx.cache.start().then(() => this.runBootstrap());
+    void this.ctx.cache.start().then(() => {
+      this.metricsApi.start();
+      return this.runBootstrap();
+    });
   }
 
   port(): number {
@@ -182,6 +234,7 @@ export class ApiServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
+    this.metricsApi.stop();
     if (server) {
       server.close();
       server.closeAllConnections();
@@ -269,11 +322,19 @@ export class ApiServer {
           writeJson(res, 200, aggregatedDiscovery(cat, true), AGGREGATED_CONTENT_TYPE);
         else writeJson(res, 200, apiVersions(`${this.opts.advertiseAddress}:${this.port()}`));
         return;
-      case "/apis":
-        if (wantsAggregatedDiscovery(accept))
-          writeJson(res, 200, aggregatedDiscovery(cat, false), AGGREGATED_CONTENT_TYPE);
-        else writeJson(res, 200, apiGroupList(cat));
+      case "/apis": {
+        const metrics = this.metricsApi.available();
+        if (wantsAggregatedDiscovery(accept)) {
+          const list = aggregatedDiscovery(cat, false) as { items: unknown[] };
+          if (metrics) list.items = [...list.items, metricsDiscoveryGroup()];
+          writeJson(res, 200, list, AGGREGATED_CONTENT_TYPE);
+        } else {
+          const list = apiGroupList(cat) as { groups: unknown[] };
+          if (metrics) list.groups = [...list.groups, metricsGroup()];
+          writeJson(res, 200, list);
+        }
         return;
+      }
       case "/api/v1":
         writeJson(res, 200, apiResourceList(cat, "", "v1"));
         return;
@@ -302,6 +363,12 @@ export class ApiServer {
       return;
     }
     const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+    if (m?.[1] === METRICS_GROUP && this.metricsApi.available()) {
+      if (!m[2]) writeJson(res, 200, { kind: "APIGroup", apiVersion: "v1", ...metricsGroup() });
+      else if (m[2] === METRICS_VERSION) writeJson(res, 200, metricsResourceList());
+      else throw notFoundPath();
+      return;
+    }
     if (m) {
       const [, group, version] = m;
       if (!version) {
@@ -392,6 +459,10 @@ export class ApiServer {
     query: URLSearchParams,
     user: UserInfo,
   ): Promise<void> {
+    if (info.group === METRICS_GROUP && info.version === METRICS_VERSION && !info.subresource) {
+      writeJson(res, 200, this.metricsApi.serve(info.resource, info.namespace, info.name, query, info.verb));
+      return;
+    }
     const served = this.ctx.catalogue.lookup(info.group, info.version, info.resource);
     if (!served) throw notFoundPath();
     const def = served.def;

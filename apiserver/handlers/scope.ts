@@ -5,6 +5,8 @@ import type { StoredObject } from "../../pkg/api/types.js";
 import type { Logger } from "../../pkg/util/log.js";
 import type { AdmissionPlugin } from "../admission/types.js";
 import type { UserInfo } from "../auth/authn.js";
+import type { KubeletClientConfig } from "../kubeletclient/client.js";
+import type { SchemaSet } from "../openapi/schemas.js";
 import type { Catalogue, ServedResource } from "../registry/catalogue.js";
 import { toServedVersion } from "../registry/conversion.js";
 import { type IncludeObject, printerFor, toTable } from "../standins/printers.js";
@@ -24,6 +26,10 @@ export interface ApiContext {
   serviceNodePortRange: [number, number];
   /** Admission plugins, in order (namespace lifecycle, allocators, quota...). */
   admission: AdmissionPlugin[];
+  /** OpenAPI schemas of the served kinds (field validation); null without type metadata. */
+  schemas: SchemaSet | null;
+  /** Client TLS material for the kubelets (logs, exec, attach, port-forward, proxy, metrics). */
+  kubelet: KubeletClientConfig;
 }
 
 export interface RequestScope {

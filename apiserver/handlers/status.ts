@@ -51,7 +51,7 @@ export function qualifiedKind(group: string, kind: string): string {
   return group ? `${kind}.${group}` : kind;
 }
 
-function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
+export function failure(code: number, reason: string, message: string, details?: StatusDetails): ApiError {
   const body: StatusBody = {
     kind: "Status",
     apiVersion: "v1",

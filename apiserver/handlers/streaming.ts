@@ -6,8 +6,9 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import * as net from "node:net";
 import type { Duplex } from "node:stream";
-import { connect as tlsConnect } from "node:tls";
+import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import type { StoredObject } from "../../pkg/api/types.js";
+import { kubeletEndpointOf, kubeletTlsOptions } from "../kubeletclient/client.js";
 import { objectKey } from "../storage/keys.js";
 import { decodeStored } from "../watchcache/cache.js";
 import type { ResourceRequestInfo } from "./request-info.js";
@@ -15,7 +16,6 @@ import type { ApiContext, RequestScope } from "./scope.js";
 import { badRequest, notFound, serviceUnavailable } from "./status.js";
 
 export const STREAMING_SUBRESOURCES = new Set(["log", "exec", "attach", "portforward", "proxy"]);
-export const KUBELET_PORT = 10250;
 
 async function load(
   ctx: ApiContext,
@@ -34,17 +34,8 @@ async function load(
 export async function kubeletAddress(
   ctx: ApiContext,
   nodeName: string,
-): Promise<{ host: string; port: number }> {
-  const node = await load(ctx, "nodes", "", nodeName);
-  const status = (node.status ?? {}) as {
-    addresses?: { type: string; address: string }[];
-    daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
-  };
-  const addr =
-    status.addresses?.find((a) => a.type === "InternalIP")?.address ??
-    status.addresses?.find((a) => a.type === "Hostname")?.address ??
-    nodeName;
-  return { host: addr, port: status.daemonEndpoints?.kubeletEndpoint?.Port || KUBELET_PORT };
+): Promise<{ host: string; port: number; nodeName: string }> {
+  return kubeletEndpointOf(await load(ctx, "nodes", "", nodeName));
 }
 
 function podContainers(pod: StoredObject): string[] {
@@ -72,12 +63,21 @@ export function pickContainer(pod: StoredObject, requested: string | null): stri
   );
 }
 
+/** Where a proxied request goes; `nodeName` when it is a kubelet (client certificate, verified serving cert). */
+export interface ProxyTarget {
+  host: string;
+  port: number;
+  path: string;
+  tls: boolean;
+  nodeName?: string;
+}
+
 /** The kubelet path and query for a pod subresource request. */
 export async function kubeletTarget(
   ctx: ApiContext,
   info: ResourceRequestInfo,
   query: URLSearchParams,
-): Promise<{ host: string; port: number; path: string; tls: boolean }> {
+): Promise<ProxyTarget> {
   if (info.resource === "nodes") {
     const addr = await kubeletAddress(ctx, info.name);
     return { ...addr, path: `${info.rest || "/"}${query.size ? `?${query}` : ""}`, tls: true };
@@ -134,7 +134,7 @@ async function serviceTarget(
   ctx: ApiContext,
   info: ResourceRequestInfo,
   query: URLSearchParams,
-): Promise<{ host: string; port: number; path: string; tls: boolean }> {
+): Promise<ProxyTarget> {
   // services/<scheme:name:port>/proxy: pick a ready endpoint address and the matching port.
   const [schemeOrName, maybeName, maybePort] = info.name.split(":");
   const name =
@@ -162,6 +162,12 @@ async function serviceTarget(
       };
   }
   throw serviceUnavailable(`no endpoints available for service "${name}"`);
+}
+
+/** TLS options for a target: the kubelet client's for kubelets, no verification for pods and services. */
+function tlsFor(ctx: ApiContext, target: ProxyTarget): ConnectionOptions {
+  if (target.nodeName) return kubeletTlsOptions(ctx.kubelet, target.nodeName);
+  return { rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] };
 }
 
 function unreachable(host: string, port: number, err: unknown): never {
@@ -193,7 +199,8 @@ export async function handleStreaming(ctx: ApiContext, scope: RequestScope): Pro
         path: target.path,
         method: req.method,
         headers,
-        rejectUnauthorized: false,
+        ...tlsFor(ctx, target),
+        agent: false,
         timeout: 5000,
       },
       (upRes: IncomingMessage) => {
@@ -238,10 +245,7 @@ export async function proxyUpgrade(
   const target = await kubeletTarget(ctx, info, url.searchParams);
   const upstream = await new Promise<Duplex>((resolve, reject) => {
     const s = target.tls
-      ? tlsConnect(
-          { host: target.host, port: target.port, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] },
-          () => resolve(s),
-        )
+      ? tlsConnect({ ...tlsFor(ctx, target), host: target.host, port: target.port }, () => resolve(s))
       : net.connect({ host: target.host, port: target.port }, () => resolve(s));
     (s as net.Socket).setTimeout(5000, () => s.destroy(new Error("i/o timeout")));
     s.once("error", (err) =>
@@ -269,5 +273,4 @@ export async function proxyUpgrade(
   upstream.on("error", close);
   socket.on("close", close);
   upstream.on("close", close);
-  void ctx;
 }

@@ -1,8 +1,11 @@
 // The non-streaming subresources: status, scale (autoscaling/v1 Scale), pods/binding, pods/eviction,
 // namespaces/finalize.
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import type { StoredObject } from "../../pkg/api/types.js";
+import { stripResourceVersion } from "../admission/store-helpers.js";
 import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
 import { type MutableMeta, metaOf, prepareForStatusUpdate } from "../registry/strategy.js";
+import { computeBudgetStatus, decideEviction } from "./eviction.js";
 import { decodeObjectBody, readBody } from "./negotiation.js";
 import { applyPatch, patchTypeOf } from "./patch.js";
 import { readObject, respondObject } from "./read.js";
@@ -214,6 +217,54 @@ export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promi
 
 // ---------------------------------------------------------------- pods/eviction
 
+/** Checks the pod's PodDisruptionBudget and takes one disruption from it (or throws 429). */
+async function takeDisruption(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  const ns = scope.info.namespace;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const pod = await readObject(
+      ctx,
+      { ...scope, info: { ...scope.info, subresource: "" } },
+      scope.info.name,
+    );
+    const { kvs } = await ctx.store.list(`${ctx.prefix}/poddisruptionbudgets/${ns}/`);
+    const pdbs: { kv: (typeof kvs)[number]; pdb: PodDisruptionBudget }[] = [];
+    for (const kv of kvs) {
+      try {
+        pdbs.push({ kv, pdb: JSON.parse(kv.value) as PodDisruptionBudget });
+      } catch {
+        // An undecodable budget protects nothing.
+      }
+    }
+    const podsServed = ctx.catalogue.lookup("", "v1", "pods");
+    const nsPods = podsServed
+      ? [...ctx.cache.cache(podsServed.storage).items.values()]
+          .filter((o) => o.namespace === ns)
+          .map((o) => o.obj)
+      : [];
+    for (const p of pdbs) {
+      const st = p.pdb.status;
+      if (!st || (st.observedGeneration ?? 0) < (p.pdb.metadata?.generation ?? 0)) {
+        p.pdb.status = computeBudgetStatus(p.pdb, nsPods);
+      }
+    }
+    const d = decideEviction(
+      pod,
+      pdbs.map((p) => p.pdb),
+      ctx.now(),
+    );
+    if (d.kind === "delete") return;
+    if (d.kind === "refuse") throw d.error;
+    const kv = pdbs.find((p) => p.pdb.metadata?.name === d.pdb.metadata?.name)?.kv;
+    if (!kv) return;
+    const res = await ctx.store.txn(
+      [{ key: kv.key, modRevision: kv.modRevision }],
+      [{ put: kv.key, value: stripResourceVersion(d.pdb as unknown as StoredObject) }],
+    );
+    if (res.succeeded) return;
+  }
+  throw conflict(scope.gr, scope.info.name, "the PodDisruptionBudget kept changing; please retry");
+}
+
 export async function handleEviction(ctx: ApiContext, scope: RequestScope): Promise<void> {
   if (scope.info.verb !== "create") throw methodNotSupported(scope.gr, scope.info.verb);
   const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
@@ -223,6 +274,7 @@ export async function handleEviction(ctx: ApiContext, scope: RequestScope): Prom
   const opts = (body.deleteOptions ?? {}) as DeleteOptions;
   const podScope = { ...scope, info: { ...scope.info, subresource: "" } };
   try {
+    if (!scope.dryRun) await takeDisruption(ctx, scope);
     await deleteObject(ctx, podScope, scope.info.name, opts);
   } catch (err) {
     if ((err as { code?: number }).code === 404) throw notFound(scope.gr, scope.info.name);

@@ -2,7 +2,7 @@
 // optimistic-concurrency update loop (Kubernetes' GuaranteedUpdate), with admission in both.
 import type { KubeObject, StoredObject } from "../../pkg/api/types.js";
 import { mergeExtras, noExtras, type TxnExtras } from "../admission/types.js";
-import { checkUnknownFields } from "../openapi/field-validation.js";
+import { checkFieldTypes, checkUnknownFields, zeroNulls } from "../openapi/field-validation.js";
 import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
 import {
   generateName,
@@ -35,12 +35,28 @@ function withRv(obj: StoredObject, rv: number): StoredObject {
 }
 
 /** Checks kind/apiVersion of a body against the endpoint, and fills them in when missing. */
+/** The JSON type name Go's encoding/json uses in its unmarshal errors. */
+function goJsonType(v: unknown): string {
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "boolean") return "bool";
+  return typeof v === "number" ? "number" : "object";
+}
+
 export function checkTypeMeta(
   scope: RequestScope,
   body: KubeObject,
   expectedKind = scope.served.def.kind,
 ): void {
   const apiVersion = scope.info.subresource === "scale" ? "autoscaling/v1" : scope.served.apiVersion;
+  for (const field of ["apiVersion", "kind"] as const) {
+    const v: unknown = body[field];
+    if (v === null) delete body[field];
+    else if (v !== undefined && typeof v !== "string") {
+      throw badRequest(
+        `couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonType(v)} into Go struct field .${field} of type string`,
+      );
+    }
+  }
   if (body.apiVersion !== undefined && body.apiVersion !== "" && body.apiVersion !== apiVersion) {
     const other = body.apiVersion;
     const sameGroup =
@@ -88,19 +104,37 @@ function runValidation(scope: RequestScope, obj: StoredObject, old?: StoredObjec
   if (errs.length > 0) throw invalid(def.group, def.kind, obj.metadata.name ?? "", errs);
 }
 
-function fieldValidation(ctx: ApiContext, scope: RequestScope, body: KubeObject): void {
+/**
+ * Wrong JSON types are refused whatever the mode (Go's decoder cannot take them); fieldValidation=Strict
+ * rejects unknown fields (400), Warn turns them into Warning headers. Creates and
+ * updates say which kind could not be decoded, as kube-apiserver's transformDecodeError does; patches not.
+ */
+function fieldValidation(ctx: ApiContext, scope: RequestScope, body: KubeObject, patch = false): void {
+  const typeErr = checkFieldTypes(ctx.schemas, scope.served, body);
+  if (!typeErr) zeroNulls(ctx.schemas, scope.served, body);
+  if (typeErr) {
+    const { kind, version } = scope.served.def;
+    throw badRequest(
+      patch ? typeErr : `${kind} in version "${version}" cannot be handled as a ${kind}: ${typeErr}`,
+    );
+  }
   const mode = scope.query.get("fieldValidation") ?? "";
   if (mode === "Ignore" || mode === "") return;
   if (mode !== "Strict" && mode !== "Warn") {
     throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict" but got "${mode}"`);
   }
-  const unknown = checkUnknownFields(ctx, scope.served, body);
+  const unknown = checkUnknownFields(ctx.schemas, scope.served, body);
   if (unknown.length === 0) return;
   if (mode === "Strict") {
     const parts = unknown.map((f) => `unknown field "${f}"`);
-    throw badRequest(`strict decoding error: ${parts.join(", ")}`);
+    const { kind, version } = scope.served.def;
+    const prefix = patch ? "" : `${kind} in version "${version}" cannot be handled as a ${kind}: `;
+    throw badRequest(`${prefix}strict decoding error: ${parts.join(", ")}`);
   }
-  for (const f of unknown) scope.warnings.push(`unknown field "${f}"`);
+  for (const f of unknown) {
+    const w = `unknown field "${f}"`;
+    if (!scope.warnings.includes(w)) scope.warnings.push(w);
+  }
 }
 
 // ---------------------------------------------------------------- create
@@ -338,7 +372,7 @@ export async function handlePatch(ctx: ApiContext, scope: RequestScope): Promise
             `the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`,
           );
         }
-        if (type === "apply") fieldValidation(ctx, scope, patched);
+        fieldValidation(ctx, scope, patched, true);
         // A patch that does not mention resourceVersion keeps the current one: only a stale one conflicts.
         return admitUpdate(ctx, scope, patched, cur);
       },

@@ -5,7 +5,7 @@
 // in the schemas kubectl would compute wrong patches; it uses its compiled-in types instead.
 import { createHash } from "node:crypto";
 import type { Catalogue, ServedResource } from "../registry/catalogue.js";
-import { type SchemaSource, schemasFor } from "./schemas.js";
+import { type SchemaSet, schemasFor } from "./schemas.js";
 
 export interface OpenApiDocs {
   index: Record<string, unknown>;
@@ -69,7 +69,7 @@ function paths(rs: ServedResource[]): Record<string, unknown> {
   return out;
 }
 
-export function buildOpenApi(cat: Catalogue, source: SchemaSource | null): OpenApiDocs {
+export function buildOpenApi(cat: Catalogue, schemas: SchemaSet | null): OpenApiDocs {
   const docs = new Map<string, { body: string; hash: string }>();
   const index: Record<string, unknown> = {};
   const pathsIndex: Record<string, unknown> = {};
@@ -80,7 +80,7 @@ export function buildOpenApi(cat: Catalogue, source: SchemaSource | null): OpenA
         openapi: "3.0.0",
         info: { title: "Kubernetes", version: "v1.32.4" },
         paths: paths(rs),
-        components: { schemas: source ? schemasFor(source, rs) : {} },
+        components: { schemas: schemas ? schemasFor(schemas, rs) : {} },
       };
       const body = JSON.stringify(doc);
       const hash = createHash("sha512").update(body).digest("hex").slice(0, 128).toUpperCase();

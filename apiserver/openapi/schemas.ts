@@ -1,16 +1,247 @@
-// OpenAPI schemas for the served kinds (filled in by the generator below).
-import type { ServedResource } from "../registry/catalogue.js";
-
-export interface SchemaSource {
-  schemas: Record<string, unknown>;
-}
-
-export function schemasFor(_source: SchemaSource, _rs: ServedResource[]): Record<string, unknown> {
-  return {};
-}
-
+// OpenAPI v3 schemas (components.schemas) for the served kinds, as kube-apiserver publishes them:
+// named `io.k8s.api.apps.v1.Deployment`, nested types by `allOf: [{$ref}]`, descriptions, required
+// fields, and `x-kubernetes-group-version-kind` on each kind's schema. `kubectl explain` renders
+// them and field validation (fieldValidation=Strict|Warn) walks them.
+//
+// Source of truth: Kubernetes' type metadata as `@kubernetes/client-node` ships it (k8s-models.ts).
+// The parsed table is cached as JSON beside this module (`k8s-models.json`, written by gen-models.ts
+// in the image build, where client-node, a devDependency, is present); without the cache it is parsed
+// from client-node when that is installed (development, tests), and otherwise there are no schemas.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ResourceDefinition } from "../../pkg/api/resource-definition.js";
 import type { Logger } from "../../pkg/util/log.js";
+import type { ServedResource } from "../registry/catalogue.js";
+import { protobufMessageNames } from "../standins/protobuf.js";
+import { type ModelTable, readModels, splitModelName } from "./k8s-models.js";
 
-export function loadSchemaSource(_log: Logger): SchemaSource | null {
-  return null;
+export interface Schema {
+  type?: string;
+  format?: string;
+  description?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  additionalProperties?: Schema;
+  allOf?: Schema[];
+  $ref?: string;
+  "x-kubernetes-group-version-kind"?: { group: string; version: string; kind: string }[];
+}
+
+export interface SchemaSet {
+  /** Every schema, by Kubernetes' definition name. */
+  schemas: Record<string, Schema>;
+  /** `group/version/Kind` → definition name, for the served kinds that have one. */
+  byKind: Map<string, string>;
+}
+
+const REF_PREFIX = "#/components/schemas/";
+const INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
+
+export function kindKey(group: string, version: string, kind: string): string {
+  return `${group}/${version}/${kind}`;
+}
+
+/** The definition-name prefix of an API package as Kubernetes' Go import paths give it. */
+function packagePrefix(pkg: string): string {
+  if (pkg === "meta") return "io.k8s.apimachinery.pkg.apis.meta";
+  return `io.k8s.api.${pkg}`;
+}
+
+/** Definition names like Kubernetes' from client-node model names: by the model's package where the
+ * docs gave it, else the protobuf descriptors' (`V1ObjectMeta` → io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta). */
+export function definitionNamer(knownMessages: string[], models: ModelTable = {}): (model: string) => string {
+  const byVersionKind = new Map<string, string[]>();
+  for (const m of knownMessages) {
+    const parts = m.split(".");
+    const key = parts.slice(-2).join(".");
+    const list = byVersionKind.get(key) ?? [];
+    list.push(`io.k8s.${parts.slice(2).join(".")}`);
+    byVersionKind.set(key, list);
+  }
+  return (model) => {
+    const m = splitModelName(model);
+    if (!m) return `io.k8s.${model}`;
+    const pkg = models[model]?.pkg;
+    if (pkg) return `${packagePrefix(pkg)}.${m.version}.${m.kind}`;
+    const candidates = byVersionKind.get(`${m.version}.${m.kind}`) ?? [];
+    const inGroup = m.prefix ? candidates.filter((c) => c.includes(`.api.${m.prefix}.`)) : candidates;
+    if (inGroup.length > 0) return inGroup[0] as string;
+    return `io.k8s.api.${m.prefix ?? "core"}.${m.version}.${m.kind}`;
+  };
+}
+
+function ref(name: string): Schema {
+  return { allOf: [{ $ref: `${REF_PREFIX}${name}` }] };
+}
+
+/** The schema of one field from client-node's type string and format. */
+export function fieldSchema(type: string, format: string, nameOf: (model: string) => string): Schema {
+  const arr = /^Array<(.*)>$/.exec(type);
+  if (arr) return { type: "array", items: fieldSchema(arr[1] ?? "", format, nameOf) };
+  const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
+  if (map) return { type: "object", additionalProperties: fieldSchema(map[1] ?? "", format, nameOf) };
+  switch (type) {
+    case "string":
+      if (format === "date-time-micro") return { type: "string", format: "date-time" };
+      return format ? { type: "string", format } : { type: "string" };
+    case "Date":
+      return { type: "string", format: "date-time" };
+    case "number":
+      if (format === "int32" || format === "int64") return { type: "integer", format };
+      return { type: "number", format: format || "double" };
+    case "boolean":
+      return { type: "boolean" };
+    case "any":
+    case "object":
+      return { type: "object" };
+    case "IntOrString":
+      return ref(INT_OR_STRING);
+    default:
+      return ref(nameOf(type));
+  }
+}
+
+function modelForKind(
+  models: ModelTable,
+  def: { group: string; version: string; kind: string },
+): string | undefined {
+  const ver = def.version.charAt(0).toUpperCase() + def.version.slice(1);
+  const g = def.group.split(".")[0] || "core";
+  const prefixed = `${g.charAt(0).toUpperCase()}${g.slice(1)}${ver}${def.kind}`;
+  if (models[prefixed]) return prefixed;
+  if (models[`${ver}${def.kind}`]) return `${ver}${def.kind}`;
+  return undefined;
+}
+
+/** All schemas for the models, and the served kinds' definition names. */
+export function buildSchemaSet(
+  models: ModelTable,
+  defs: Pick<ResourceDefinition, "group" | "version" | "kind">[],
+  knownMessages: string[] = protobufMessageNames,
+): SchemaSet {
+  const nameOf = definitionNamer(knownMessages, models);
+  const schemas: Record<string, Schema> = {
+    [INT_OR_STRING]: { type: "string", format: "int-or-string" },
+  };
+  for (const [modelName, model] of Object.entries(models)) {
+    const properties: Record<string, Schema> = {};
+    const required: string[] = [];
+    for (const f of model.fields) {
+      const s = fieldSchema(f.type, f.format, nameOf);
+      if (f.description) s.description = f.description;
+      properties[f.name] = s;
+      if (f.required) required.push(f.name);
+    }
+    const schema: Schema = { type: "object", properties };
+    if (model.description) schema.description = model.description;
+    if (required.length > 0) schema.required = required;
+    const name = nameOf(modelName);
+    if (!schemas[name]) schemas[name] = schema;
+  }
+  const byKind = new Map<string, string>();
+  for (const d of defs) {
+    const model = modelForKind(models, d);
+    if (!model) continue;
+    const name = nameOf(model);
+    const schema = schemas[name];
+    if (!schema) continue;
+    const gvks = schema["x-kubernetes-group-version-kind"] ?? [];
+    if (!gvks.some((x) => x.group === d.group && x.version === d.version && x.kind === d.kind)) {
+      gvks.push({ group: d.group, version: d.version, kind: d.kind });
+    }
+    schema["x-kubernetes-group-version-kind"] = gvks;
+    byKind.set(kindKey(d.group, d.version, d.kind), name);
+  }
+  return { schemas, byKind };
+}
+
+/** The definition a `$ref` or `allOf: [{$ref}]` schema points to, or the schema itself. */
+export function resolveSchema(set: SchemaSet, s: Schema): Schema {
+  let cur = s;
+  for (let i = 0; i < 8; i++) {
+    const r = cur.$ref ?? cur.allOf?.[0]?.$ref;
+    if (!r) return cur;
+    const next = set.schemas[r.slice(REF_PREFIX.length)];
+    if (!next) return {};
+    cur = next;
+  }
+  return cur;
+}
+
+function collectRefs(set: SchemaSet, s: Schema, into: Set<string>): void {
+  const r = s.$ref;
+  if (r) {
+    const name = r.slice(REF_PREFIX.length);
+    if (!into.has(name) && set.schemas[name]) {
+      into.add(name);
+      collectRefs(set, set.schemas[name] as Schema, into);
+    }
+  }
+  for (const a of s.allOf ?? []) collectRefs(set, a, into);
+  for (const p of Object.values(s.properties ?? {})) collectRefs(set, p, into);
+  if (s.items) collectRefs(set, s.items, into);
+  if (s.additionalProperties) collectRefs(set, s.additionalProperties, into);
+}
+
+/** The schemas one group-version document needs: its kinds' and everything they reference. */
+export function schemasFor(set: SchemaSet, rs: ServedResource[]): Record<string, Schema> {
+  const names = new Set<string>();
+  for (const r of rs) {
+    const name = set.byKind.get(kindKey(r.def.group, r.def.version, r.def.kind));
+    if (name) collectRefs(set, { $ref: `${REF_PREFIX}${name}` }, names);
+  }
+  const out: Record<string, Schema> = {};
+  for (const n of [...names].sort()) out[n] = set.schemas[n] as Schema;
+  return out;
+}
+
+export const MODEL_CACHE_FILE = "k8s-models.json";
+
+function clientNodeModelsDir(): string | null {
+  try {
+    const main = createRequire(import.meta.url).resolve("@kubernetes/client-node");
+    const dir = join(dirname(main), "gen", "models");
+    return existsSync(dir) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+/** kubernetes-types' folder (it has no main: found through its package.json). */
+export function kubernetesTypesDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve("kubernetes-types/package.json"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model table: from the cache beside this module, else parsed from client-node (and cached). */
+export function loadModels(
+  log: Logger,
+  cacheDir = dirname(fileURLToPath(import.meta.url)),
+): ModelTable | null {
+  const cache = join(cacheDir, MODEL_CACHE_FILE);
+  try {
+    if (existsSync(cache)) return JSON.parse(readFileSync(cache, "utf8")) as ModelTable;
+  } catch (err) {
+    log.warn({ err, cache }, "unreadable OpenAPI model cache; regenerating");
+  }
+  const dir = clientNodeModelsDir();
+  if (!dir) {
+    log.warn(
+      "no Kubernetes type metadata (k8s-models.json or @kubernetes/client-node): OpenAPI without schemas",
+    );
+    return null;
+  }
+  const models = readModels(dir, kubernetesTypesDir());
+  try {
+    writeFileSync(cache, JSON.stringify(models));
+  } catch {
+    // A read-only install still works; it parses again next start.
+  }
+  return models;
 }

@@ -75,3 +75,42 @@ describe("strategy", () => {
     assert.deepEqual(validatePathSegmentName("ok"), []);
   });
 });
+
+describe("Job create", () => {
+  const jobDef = {
+    ...deployDef,
+    group: "batch",
+    resource: "jobs",
+    singular: "job",
+    kind: "Job",
+  } as ResourceDefinition;
+  it("generates the selector and the controller-uid / job-name labels once the uid is set", () => {
+    const job: StoredObject = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "pi" },
+      spec: { template: { metadata: {}, spec: { containers: [{ name: "pi", image: "perl" }] } } },
+    };
+    prepareForCreate(jobDef, job, { now: new Date(0), uid: () => "u-1" });
+    const spec = job.spec as { selector: unknown; template: { metadata: { labels: unknown } } };
+    assert.deepEqual(spec.selector, { matchLabels: { "batch.kubernetes.io/controller-uid": "u-1" } });
+    assert.deepEqual(spec.template.metadata.labels, {
+      "batch.kubernetes.io/controller-uid": "u-1",
+      "controller-uid": "u-1",
+      "batch.kubernetes.io/job-name": "pi",
+      "job-name": "pi",
+    });
+    assert.deepEqual(job.metadata.labels, spec.template.metadata.labels);
+  });
+  it("keeps a manual selector", () => {
+    const sel = { matchLabels: { app: "x" } };
+    const job: StoredObject = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "pi" },
+      spec: { manualSelector: true, selector: sel, template: { metadata: { labels: { app: "x" } } } },
+    };
+    prepareForCreate(jobDef, job, { now: new Date(0), uid: () => "u-1" });
+    assert.deepEqual((job.spec as { selector: unknown }).selector, sel);
+  });
+});

@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ResourceDefinition } from "../../pkg/api/resource-definition.js";
 import type { FieldError, KubeObject, StoredObject } from "../../pkg/api/types.js";
+import { generateJobSelector } from "../standins/defaults.js";
 
 /** Kinds whose metadata.generation counts spec changes (the others have no generation in 1.32). */
 const GENERATION_KINDS = new Set([
@@ -74,6 +75,16 @@ export function prepareForCreate(def: ResourceDefinition, obj: StoredObject, ctx
     obj.status = initialStatus(def.kind, obj);
   }
   if (obj.status === undefined && def.kind === "Namespace") obj.status = { phase: "Active" };
+  // The Job strategy's PrepareForCreate: the selector and the controller-uid / job-name labels need
+  // the uid, which only exists from here on (defaulting ran before it).
+  if (def.kind === "Job" && def.group === "batch") {
+    generateJobSelector(obj as Record<string, unknown>);
+    // Kubernetes defaults again when it reads the Job back from etcd: a Job created without labels
+    // then shows its template's, generated ones included.
+    const labels = (obj.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)
+      ?.template?.metadata?.labels;
+    if (labels && Object.keys(m.labels ?? {}).length === 0) m.labels = { ...labels };
+  }
 }
 
 function initialStatus(kind: string, obj: KubeObject): Record<string, unknown> {

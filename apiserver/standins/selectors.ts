@@ -22,3 +22,6 @@ export interface FieldRequirement {
 export function parseFieldSelector(selector: string): FieldRequirement[] {
   return parseFields(selector).requirements.map((r) => ({ field: r.field, op: r.operator, value: r.value }));
 }
+
+/** Whether a metav1.LabelSelector object (matchLabels / matchExpressions) selects the labels; null selects nothing. */
+export { labelSelectorMatches } from "../../pkg/api/labels.js";

@@ -5,6 +5,7 @@
 #   ca.crt/key            the cluster CA (also the client CA the apiserver trusts)
 #   apiserver.crt/key     serving certificate for every name and address the apiserver is reached by
 #   sa.key/pub            service-account token signing key
+#   apiserver-kubelet-client.crt/key  the apiserver's client certificate towards the kubelets
 #   <user>.crt/key        client credentials: admin (system:masters), scheduler, controller-manager,
 #                         kube-proxy, dns, and one per node (system:node:<name>, group system:nodes)
 set -euo pipefail
@@ -50,6 +51,8 @@ issue scheduler "/CN=system:kube-scheduler" "$client_ext"
 issue controller-manager "/CN=system:kube-controller-manager" "$client_ext"
 issue kube-proxy "/CN=system:kube-proxy" "$client_ext"
 issue dns "/CN=system:serviceaccount:kube-system:coredns" "$client_ext"
+# The apiserver's client certificate for the kubelets (logs, exec, attach, port-forward, proxy, metrics).
+issue apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client_ext"
 for i in $(seq 1 "$NODES"); do
   issue "node-$i" "/O=system:nodes/CN=system:node:node-$i" "$client_ext"
 done

@@ -175,6 +175,64 @@ describe("kubectl against the apiserver", () => {
     assert.match(unknown.stderr, /the server doesn't have a resource type "foos"/);
   });
 
+  it("explain renders the OpenAPI v3 schemas", async () => {
+    const r = await kubectl("explain", "deployment.spec.strategy");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1/);
+    assert.match(r.stdout, /FIELD: strategy <DeploymentStrategy>/);
+    assert.match(r.stdout, /rollingUpdate\s+<RollingUpdateDeployment>/);
+    assert.match(r.stdout, /type\s+<string>/);
+    const pod = await kubectl("explain", "pods.spec.containers.resources");
+    assert.equal(pod.code, 0, pod.stderr);
+    assert.match(pod.stdout, /limits\s+<map\[string\]/);
+  });
+
+  it("unknown fields: rejected by default (Strict), warned with --validate=warn", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "manifests-"));
+    const file = join(dir, "typo.yaml");
+    writeFileSync(
+      file,
+      DEPLOYMENT.replace("name: nginx\n  labels", "name: typo\n  labels").replace(
+        "  replicas: 2",
+        "  replicas: 2\n  foo: bar",
+      ),
+    );
+    const strict = await kubectl("create", "-f", file);
+    assert.equal(strict.code, 1);
+    assert.equal(
+      strict.stderr.trim(),
+      `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo"`,
+    );
+    const warn = await kubectl("create", "-f", file, "--validate=warn");
+    assert.equal(warn.code, 0, warn.stderr);
+    assert.match(warn.stderr, /Warning: unknown field "spec.foo"/);
+    assert.equal((await kubectl("delete", "deploy", "typo")).code, 0);
+  });
+
+  it("create -f of a Job without a selector generates it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "manifests-"));
+    const file = join(dir, "job.yaml");
+    writeFileSync(
+      file,
+      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\nspec:\n  template:\n    spec:\n      containers:\n      - name: pi\n        image: perl\n      restartPolicy: Never\n",
+    );
+    const c = await kubectl("create", "-f", file);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout.trim(), "job.batch/pi created");
+    const uid = (await kubectl("get", "job", "pi", "-o", "jsonpath={.metadata.uid}")).stdout;
+    const sel = await kubectl("get", "job", "pi", "-o", "jsonpath={.spec.selector.matchLabels}");
+    assert.equal(sel.stdout, `{"batch.kubernetes.io/controller-uid":"${uid}"}`);
+    const labels = await kubectl(
+      "get",
+      "job",
+      "pi",
+      "-o",
+      "jsonpath={.spec.template.metadata.labels.job-name}",
+    );
+    assert.equal(labels.stdout, "pi");
+    assert.equal((await kubectl("delete", "job", "pi")).code, 0);
+  });
+
   it("delete removes objects and namespaces go Terminating", async () => {
     const d = await kubectl("delete", "deploy", "nginx");
     assert.equal(d.code, 0, d.stderr);

@@ -1,0 +1,2 @@
+// Defaults the registry applies beyond a kind's own defaulting: pkg/api/defaults (one import).
+export { generateJobSelector } from "../../pkg/api/defaults/index.js";
