@@ -8,6 +8,7 @@ import type { ObjectReference, Pod, Service } from "kubernetes-types/core/v1";
 import { type EventRecorder, isNotFound, Pods, type RestClient, WorkQueue } from "../pkg/client/index.js";
 import type { Logger } from "../pkg/util/log.js";
 import type { PodNetwork } from "./network/bridge.js";
+import { type HostPortMapping, podHostPorts } from "./network/hostports.js";
 import { Ipam } from "./network/ipam.js";
 import { computePodActions, type PodActions, restartPolicy } from "./pod/actions.js";
 import { backoffKey, CrashLoopBackoff } from "./pod/backoff.js";
@@ -82,6 +83,10 @@ export class Kubelet {
   private pullSkipUntil = new Map<string, number>();
   private ipam?: Ipam;
   private podCIDR = "";
+  private cidrChain: Promise<void> = Promise.resolve();
+  private hostPorts = new Map<string, HostPortMapping[]>();
+  private lastPodIP = new Map<string, string>();
+  private hostPortChain: Promise<void> = Promise.resolve();
   private podSynced = new Map<string, number>();
   /** pods whose first Running was seen: for the start-latency figures */
   readonly firstRunning = new Map<string, number>();
@@ -111,7 +116,14 @@ export class Kubelet {
   }
 
   /** Sets this node's podCIDR: the bridge is (re)configured and the address pool rebuilt from the engine. */
-  async setPodCIDR(cidr: string): Promise<void> {
+  setPodCIDR(cidr: string): Promise<void> {
+    // Serialized: node events arrive in bursts and two concurrent inits would race on the bridge.
+    const next = this.cidrChain.then(() => this.applyPodCIDR(cidr));
+    this.cidrChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyPodCIDR(cidr: string): Promise<void> {
     if (cidr === this.podCIDR) return;
     await this.o.network.init(cidr);
     const ipam = new Ipam(cidr);
@@ -120,6 +132,17 @@ export class Kubelet {
     this.ipam = ipam;
     this.podCIDR = cidr;
     for (const uid of this.desired.keys()) this.queue.add(uid);
+  }
+
+  /** Records a pod's hostPort mappings; the node's rules are rewritten (serialized) when they change. */
+  private setHostPorts(uid: string, mappings: HostPortMapping[]): void {
+    const before = JSON.stringify(this.hostPorts.get(uid) ?? []);
+    if (before === JSON.stringify(mappings)) return;
+    if (mappings.length) this.hostPorts.set(uid, mappings);
+    else this.hostPorts.delete(uid);
+    this.hostPortChain = this.hostPortChain
+      .then(() => this.o.network.syncHostPorts([...this.hostPorts.values()].flat()))
+      .catch((e: Error) => this.o.log.warn({ err: e.message }, "cannot program hostPort rules"));
   }
 
   upsertPod(pod: Pod): void {
@@ -176,9 +199,11 @@ export class Kubelet {
     const pod = this.desired.get(uid);
     const runtime = await this.o.runtime.podStatus(uid);
     if (!pod) {
+      this.setHostPorts(uid, []);
       if (runtime) await this.removeOrphan(runtime);
       this.probes.removePod(uid);
       this.reasons.delete(uid);
+      this.lastPodIP.delete(uid);
       this.backoff.forgetPod(uid);
       this.statusManager.forget(uid);
       return undefined;
@@ -201,10 +226,12 @@ export class Kubelet {
     const terminating = !!pod.metadata?.deletionTimestamp;
     const sandbox = after?.sandboxes[0];
     let podIP = sandbox?.ready ? sandbox.ip : "";
-    if (!podIP && (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed" || terminating)) {
+    if (podIP) this.lastPodIP.set(uid, podIP);
+    else if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed" || terminating) {
       podIP = pod.status?.podIP ?? "";
     }
     this.probes.sync(pod, after, podIP);
+    this.setHostPorts(uid, terminating || !sandbox?.ready ? [] : podHostPorts(pod, sandbox.ip));
     const allStopped = !after || after.containers.every((c) => c.state !== "running");
     const status = generatePodStatus(pod, after, {
       now: Date.now(),
@@ -215,6 +242,13 @@ export class Kubelet {
       started: (id) => this.probes.started(id),
       podIsTerminal: terminating && allStopped,
     });
+    const lastIP = this.lastPodIP.get(uid);
+    if ((status.phase === "Succeeded" || status.phase === "Failed") && !status.podIP && lastIP) {
+      // A finished pod keeps the address it had (upstream keeps the old status' podIPs), also when it
+      // stopped (OOM, a quick exit) before a status with the address was ever written.
+      status.podIP = lastIP;
+      status.podIPs = [{ ip: lastIP }];
+    }
     if (status.phase === "Running" && !this.firstRunning.has(uid)) this.firstRunning.set(uid, Date.now());
     await this.statusManager.setPodStatus(pod, status, this.o.client !== undefined && !isStatic(pod));
     if (terminating && allStopped && (!after || after.sandboxes.every((s) => !s.ready))) {
@@ -248,6 +282,7 @@ export class Kubelet {
       const created = await this.createSandbox(pod, actions.attempt);
       sandboxId = created.id;
       podIP = created.ip;
+      if (podIP) this.lastPodIP.set(uid, podIP);
     }
     if (!sandboxId) return next;
     const reasons = this.reasonsOf(uid);
@@ -283,7 +318,7 @@ export class Kubelet {
     const hostsFile = path.join(this.o.rootDir, "pods", uid, "etc-hosts");
     await Promise.all(
       toStart.map(async (name) => {
-        const ok = await this.startContainer(
+        const retryMs = await this.startContainer(
           pod,
           name,
           isInit,
@@ -293,7 +328,7 @@ export class Kubelet {
           volumes,
           hostsFile,
         );
-        if (!ok) next = Math.min(next, 1000);
+        if (retryMs > 0) next = Math.min(next, retryMs);
       }),
     );
     return next;
@@ -413,12 +448,14 @@ export class Kubelet {
     runtime: PodRuntimeStatus | undefined,
     volumes: Awaited<ReturnType<VolumeManager["setUp"]>>,
     hostsFile: string,
-  ): Promise<boolean> {
+  ): Promise<number> {
+    // Returns 0 when the container started, else how soon to try again: at the end of an image pull's
+    // back-off (as upstream's image back-off), or in a second for anything else.
     const { runtime: rt, ctx, log } = this.o;
     const uid = pod.metadata?.uid ?? "";
     const reasons = this.reasonsOf(uid);
     const spec = (isInit ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
-    if (!spec) return true;
+    if (!spec) return 0;
     const prev = findContainerStatus(runtime, name);
     if (prev?.state === "exited") {
       this.backoff.next(
@@ -439,7 +476,9 @@ export class Kubelet {
       reasons.set(name, failure);
       if (failure.reason === "ImagePullBackOff")
         this.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", name, isInit);
-      return false;
+      // ErrImagePull is retried at once so that ImagePullBackOff shows; that one waits the back-off out.
+      if (failure.reason !== "ImagePullBackOff") return 1000;
+      return Math.max(1000, this.imageBackoff.remainingSinceUpdate(`${uid}_${image}`, Date.now()));
     }
     const restartCount = prev ? prev.restartCount + 1 : 0;
     let id: string;
@@ -491,7 +530,7 @@ export class Kubelet {
       const msg = (e as Error).message;
       reasons.set(name, { reason, message: msg });
       this.event(pod, "Warning", "Failed", `Error: ${msg}`, name, isInit);
-      return false;
+      return 1000;
     }
     this.event(pod, "Normal", "Created", `Created container ${name}`, name, isInit);
     try {
@@ -500,7 +539,7 @@ export class Kubelet {
       const msg = `failed to start container "${name}": ${(e as Error).message.replace(/^\(HTTP code \d+\) [^-]*- /, "")}`;
       reasons.set(name, { reason: "RunContainerError", message: msg });
       this.event(pod, "Warning", "Failed", `Error: ${msg}`, name, isInit);
-      return false;
+      return 1000;
     }
     reasons.delete(name);
     this.event(pod, "Normal", "Started", `Started container ${name}`, name, isInit);
@@ -523,7 +562,7 @@ export class Kubelet {
       }
     }
     log.debug({ pod: formatPod(pod), container: name, id: id.slice(0, 12) }, "container started");
-    return true;
+    return 0;
   }
 
   private gracePeriod(pod: Pod): number {

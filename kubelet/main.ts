@@ -26,7 +26,6 @@ import { startHealthServer } from "../pkg/util/health-server.js";
 import { newLogger } from "../pkg/util/log.js";
 import { Kubelet } from "./kubelet.js";
 import { BridgeNetwork } from "./network/bridge.js";
-import { fallbackPodCIDR } from "./network/ipam.js";
 import { NodeAgent, sleep } from "./node/agent.js";
 import {
   cpuCapacityMilli,
@@ -72,8 +71,13 @@ const program = new Command("kubelet")
   .option("--cluster-cidr <cidr>", "the whole pod network", "10.244.0.0/16")
   .option("--pod-cidr <cidr>", "this node's podCIDR (standalone; otherwise node.spec.podCIDR)")
   .option(
-    "--pod-cidr-from-name <bool>",
-    "until node.spec.podCIDR is set, use 10.244.<n>.0/24 from the node name's suffix",
+    "--node-lease-duration-seconds <n>",
+    "leaseDurationSeconds of the node's Lease, renewed every quarter of it (upstream default 40; 10 here so that a dead node is noticed in seconds)",
+    "10",
+  )
+  .option(
+    "--anonymous-auth <bool>",
+    "serve kubelet API requests that carry no client certificate (upstream default true); verified client certificates are always accepted",
     "true",
   )
   .option("--resolv-conf <path>", "resolver for dnsPolicy Default", "/etc/tskube/node/resolv.conf")
@@ -102,7 +106,8 @@ interface Opts {
   clusterDomain: string;
   clusterCidr: string;
   podCidr?: string;
-  podCidrFromName: string;
+  nodeLeaseDurationSeconds: string;
+  anonymousAuth: string;
   resolvConf: string;
   registerWithTaints?: string;
   nodeLabels?: string;
@@ -248,6 +253,7 @@ async function main(): Promise<void> {
       cert: opts.tlsCertFile,
       key: opts.tlsPrivateKeyFile,
       ...(existsSync(opts.clientCaFile) ? { clientCA: opts.clientCaFile } : {}),
+      anonymous: opts.anonymousAuth !== "false",
     });
   } else {
     log.warn(
@@ -269,8 +275,7 @@ async function main(): Promise<void> {
   };
   void statsLoop();
 
-  // The podCIDR: --pod-cidr, then node.spec.podCIDR, then (behind a flag) the node name's suffix.
-  const fallback = opts.podCidrFromName === "true" ? fallbackPodCIDR(nodeName, opts.clusterCidr) : undefined;
+  // The podCIDR: --pod-cidr, else node.spec.podCIDR as the controller-manager's nodeipam allocates it.
   const applyCIDR = (cidr: string | undefined) => {
     if (!cidr) return;
     kubelet
@@ -341,7 +346,16 @@ async function main(): Promise<void> {
           : "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no podCIDR",
       };
     };
-    agent = new NodeAgent({ client, log, facts, pressure });
+    const leaseSeconds = Math.max(1, Number(opts.nodeLeaseDurationSeconds) || 10);
+    agent = new NodeAgent({
+      client,
+      log,
+      facts,
+      pressure,
+      leaseDurationSeconds: leaseSeconds,
+      // as upstream's NodeLeaseRenewIntervalFraction (0.25): 2.5 s for the 10 s lease
+      leaseRenewMs: leaseSeconds * 250,
+    });
     const pods = factory.informerFor(Pods, { fieldSelector: `spec.nodeName=${nodeName}` });
     pods.addEventHandler({
       onAdd: (p) => kubelet.upsertPod(p),
@@ -355,11 +369,7 @@ async function main(): Promise<void> {
       const nodes = nodesInformer.store.list() as Node[];
       const peers = nodes.flatMap((n) => {
         const ip = n.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-        const cidr =
-          n.spec?.podCIDR ??
-          (opts.podCidrFromName === "true"
-            ? fallbackPodCIDR(n.metadata?.name ?? "", opts.clusterCidr)
-            : undefined);
+        const cidr = n.spec?.podCIDR;
         return ip && cidr && n.metadata?.name !== nodeName ? [{ podCIDR: cidr, nodeIP: ip }] : [];
       });
       if (kubelet.hasNetwork)
@@ -367,16 +377,13 @@ async function main(): Promise<void> {
           .syncRoutes(peers)
           .catch((e: Error) => log.warn({ err: e.message }, "route sync failed"));
       const self = nodes.find((n) => n.metadata?.name === nodeName);
-      if (!opts.podCidr) applyCIDR(self?.spec?.podCIDR ?? fallback);
+      if (!opts.podCidr) applyCIDR(self?.spec?.podCIDR);
     };
     nodesInformer.addEventHandler({ onAdd: syncRoutes, onUpdate: syncRoutes, onDelete: syncRoutes });
     setInterval(syncRoutes, 30_000).unref();
     void agent.run(signal, () => undefined);
     factory.start(signal);
     await factory.waitForCacheSync(signal);
-    if (!opts.podCidr && !nodesInformer.store.getByKey(nodeName)?.spec?.podCIDR) applyCIDR(fallback);
-  } else if (!opts.podCidr) {
-    applyCIDR(fallback);
   }
 
   const stop = () => {

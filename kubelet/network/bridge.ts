@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Logger } from "../../pkg/util/log.js";
+import { HOSTPORT_JUMPS, type HostPortMapping, renderHostPortRules } from "./hostports.js";
 import { cidrContains, gatewayOf, parseCidr } from "./ipam.js";
 
 export interface PeerRoute {
@@ -20,6 +21,8 @@ export interface PodNetwork {
   attach(sandboxId: string, pid: number, ip: string): Promise<void>;
   /** Makes the routes to the other nodes' podCIDRs exactly these. */
   syncRoutes(peers: PeerRoute[]): Promise<void>;
+  /** Makes the hostPort forwarding rules exactly these. */
+  syncHostPorts(mappings: HostPortMapping[]): Promise<void>;
 }
 
 export class CommandError extends Error {}
@@ -95,11 +98,9 @@ export class BridgeNetwork implements PodNetwork {
     } catch {
       this.mtu = 1500;
     }
-    try {
-      await run("ip", ["link", "show", this.bridge]);
-    } catch {
-      await run("ip", ["link", "add", this.bridge, "type", "bridge"]);
-    }
+    await run("ip", ["link", "add", this.bridge, "type", "bridge"]).catch((e: Error) => {
+      if (!/File exists/.test(e.message)) throw e;
+    });
     await run("ip", ["addr", "replace", `${gatewayOf(c)}/${c.prefix}`, "dev", this.bridge]);
     await run("ip", ["link", "set", this.bridge, "mtu", String(this.mtu), "up"]);
     // Pods reaching outside the cluster leave with the node's address, as the bridge plugin's ipMasq.
@@ -135,6 +136,19 @@ export class BridgeNetwork implements PodNetwork {
     await run("ip", ["link", "del", veth]).catch(() => undefined);
     await run("ip", ["-batch", "-"], s.node);
     await run("nsenter", [`--net=/proc/${pid}/ns/net`, "ip", "-batch", "-"], s.pod);
+  }
+
+  private lastHostPorts = "";
+  async syncHostPorts(mappings: HostPortMapping[]): Promise<void> {
+    const text = renderHostPortRules(mappings);
+    if (text === this.lastHostPorts) return;
+    await run("iptables-restore", ["-w", "--noflush"], text);
+    for (const jump of HOSTPORT_JUMPS) {
+      await run("iptables", ["-w", "-t", "nat", "-C", ...jump]).catch(() =>
+        run("iptables", ["-w", "-t", "nat", "-I", jump[0] as string, "1", ...jump.slice(1)]),
+      );
+    }
+    this.lastHostPorts = text;
   }
 
   async syncRoutes(peers: PeerRoute[]): Promise<void> {

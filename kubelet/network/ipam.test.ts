@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { attachScripts } from "./bridge.js";
-import { fallbackPodCIDR, Ipam } from "./ipam.js";
+import { Ipam } from "./ipam.js";
 
 test("ipam: skips network and gateway, does not reuse a freed address at once, recovers", () => {
   const ipam = new Ipam("10.244.1.0/24");
@@ -16,11 +16,6 @@ test("ipam: skips network and gateway, does not reuse a freed address at once, r
   const small = new Ipam("10.0.0.0/30");
   assert.equal(small.allocate(), "10.0.0.2");
   assert.throws(() => small.allocate(), /no IP addresses available/);
-});
-
-test("fallback podCIDR from the node name", () => {
-  assert.equal(fallbackPodCIDR("node-3"), "10.244.3.0/24");
-  assert.equal(fallbackPodCIDR("master"), undefined);
 });
 
 test("veth wiring scripts", () => {

@@ -80,13 +80,3 @@ export class Ipam {
     return [...this.used].sort((a, b) => a - b).map(intToIp);
   }
 }
-
-/** The fallback podCIDR from a node's name suffix (node-3 -> 10.244.3.0/24), until the controller-manager allocates. */
-export function fallbackPodCIDR(nodeName: string, clusterCIDR = "10.244.0.0/16"): string | undefined {
-  const m = /(\d+)$/.exec(nodeName);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (n > 255) return undefined;
-  const c = parseCidr(clusterCIDR);
-  return `${intToIp(c.base + n * 256)}/24`;
-}

@@ -40,6 +40,13 @@ export class CrashLoopBackoff {
     return now - entry.lastUpdate < entry.backoffMs;
   }
 
+  /** How long until the back-off since the last failure ends (0 when there is none). */
+  remainingSinceUpdate(key: string, now: number): number {
+    const entry = this.entries.get(key);
+    if (!entry) return 0;
+    return Math.max(0, entry.lastUpdate + entry.backoffMs - now);
+  }
+
   current(key: string): number | undefined {
     return this.entries.get(key)?.backoffMs;
   }

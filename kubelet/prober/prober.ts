@@ -93,6 +93,8 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeR
   });
 }
 
+export const EXEC_STARTUP_ALLOWANCE_MS = 2000;
+
 export async function runProbe(
   probe: Probe,
   pod: Pod,
@@ -105,7 +107,10 @@ export async function runProbe(
   try {
     if (probe.exec) {
       const cmd = probe.exec.command ?? [];
-      const r = await runner.exec(containerId, cmd, timeoutMs);
+      // Docker's exec start-up (runc exec in a new process) takes hundreds of milliseconds, and seconds on
+      // a busy engine; upstream's CRI exec has no such cost. Without this allowance a 1 s probe of a
+      // healthy container fails and restarts it.
+      const r = await runner.exec(containerId, cmd, timeoutMs + EXEC_STARTUP_ALLOWANCE_MS);
       return { ok: r.exitCode === 0, output: r.output };
     }
     if (probe.httpGet) {

@@ -6,11 +6,13 @@ import type http from "node:http";
 import https from "node:https";
 import { PassThrough, Writable } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1";
-import { type WebSocket, WebSocketServer } from "ws";
+import { createWebSocketStream, type WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../../pkg/util/log.js";
 import type { DockerRuntime } from "../runtime/docker.js";
 import { containerHistory } from "../runtime/types.js";
 import { resourceMetrics, type StatsProvider, summary } from "../stats/provider.js";
+import { dialPod, servePortForward } from "./portforward.js";
+import { SpdySession } from "./spdy.js";
 
 export interface KubeletServerDeps {
   log: Logger;
@@ -27,6 +29,15 @@ export interface TlsFiles {
   cert: string;
   key: string;
   clientCA?: string;
+  /** requests without a verified client certificate are served too (upstream --anonymous-auth) */
+  anonymous?: boolean;
+}
+
+/** Whether a request may be served: a client certificate the CA verified, or anonymous access allowed. */
+export function authenticated(socket: unknown, anonymous: boolean): boolean {
+  if (anonymous) return true;
+  const tls = socket as { authorized?: boolean; encrypted?: boolean };
+  return tls.encrypted !== true || tls.authorized === true;
 }
 
 function status(res: http.ServerResponse, code: number, message: string, reason = "BadRequest"): void {
@@ -44,24 +55,48 @@ function status(res: http.ServerResponse, code: number, message: string, reason 
 }
 
 const CHANNEL_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+/** kubectl 1.31+ tunnels SPDY in a WebSocket for port-forward; older ones upgrade straight to SPDY. */
+const PORT_FORWARD_WS_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
+const PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
 
 export class KubeletServer {
   private wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (protocols) => CHANNEL_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
+  private pfWss = new WebSocketServer({ noServer: true, perMessageDeflate: false }).on("headers", (h) =>
+    h.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_WS_PROTOCOL}`),
+  );
+  private anonymous = true;
   constructor(private d: KubeletServerDeps) {}
 
   listen(port: number, tls: TlsFiles, host = "0.0.0.0"): http.Server {
+    // The certificate is asked for but not required at the TLS layer, so that an unauthenticated
+    // request gets the kubelet's 401 rather than a failed handshake.
     const opts: https.ServerOptions = {
       cert: readFileSync(tls.cert),
       key: readFileSync(tls.key),
       ...(tls.clientCA
-        ? { ca: readFileSync(tls.clientCA), requestCert: true, rejectUnauthorized: true }
+        ? { ca: readFileSync(tls.clientCA), requestCert: true, rejectUnauthorized: false }
         : {}),
     };
-    const server = https.createServer(opts, (q, s) => this.handle(q, s));
-    server.on("upgrade", (req, socket, head) => this.upgrade(req, socket, head));
+    this.anonymous = tls.anonymous ?? !tls.clientCA;
+    const server = https.createServer(opts, (q, s) => {
+      if (!authenticated(q.socket, this.anonymous)) {
+        s.writeHead(401, { "content-type": "text/plain" }).end("Unauthorized");
+        return;
+      }
+      this.handle(q, s);
+    });
+    server.on("upgrade", (req, socket, head) => {
+      if (!authenticated(req.socket, this.anonymous)) {
+        socket.end(
+          "HTTP/1.1 401 Unauthorized\r\nContent-Length: 12\r\nConnection: close\r\n\r\nUnauthorized",
+        );
+        return;
+      }
+      this.upgrade(req, socket, head);
+    });
     server.listen(port, host);
     return server;
   }
@@ -124,6 +159,7 @@ export class KubeletServer {
           return;
         case "exec":
         case "attach":
+        case "portForward":
           // Only reachable as an upgrade; a plain request is what kubectl's SPDY fallback sends.
           status(res, 400, "Upgrade request required");
           return;
@@ -253,6 +289,10 @@ export class KubeletServer {
         `HTTP/1.1 ${code} ${code === 404 ? "Not Found" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     };
+    if (kind === "portForward" || kind === "portforward") {
+      this.portForward(parts.slice(1), req, socket, head, reject);
+      return;
+    }
     if (kind !== "exec" && kind !== "attach") {
       reject(404, "the server could not find the requested resource");
       return;
@@ -270,6 +310,8 @@ export class KubeletServer {
           return reject(400, `container ${pc.container} is not running in pod ${pc.pod.metadata?.name}`);
         }
         this.wss.handleUpgrade(req, socket, head, (ws) => {
+          // kubectl sends stdin at once: it is kept until the docker exec is attached.
+          inboxOf(ws);
           const run =
             kind === "exec"
               ? this.exec(ws, running.id, url.searchParams)
@@ -281,6 +323,76 @@ export class KubeletServer {
         });
       })
       .catch((e: Error) => reject(400, e.message));
+  }
+
+  /** /portForward/<ns>/<pod>: SPDY over a WebSocket (kubectl 1.31+) or straight after `Upgrade: SPDY/3.1`. */
+  private portForward(
+    parts: string[],
+    req: http.IncomingMessage,
+    socket: import("node:stream").Duplex,
+    head: Buffer,
+    reject: (code: number, message: string) => void,
+  ): void {
+    const [namespace, name] = parts;
+    const pod = namespace && name ? this.d.findPod(namespace, name) : undefined;
+    if (!pod) {
+      reject(404, `pod "${name}" not found`);
+      return;
+    }
+    const podIP = pod.status?.podIP;
+    if (!podIP) {
+      reject(400, `pod ${name} does not have an IP address assigned`);
+      return;
+    }
+    const target = {
+      pod: `${name}_${namespace}`,
+      uid: pod.metadata?.uid ?? "",
+      dial: (port: number) =>
+        dialPod(podIP, port, async () => {
+          const rt = await this.d.runtime.podStatus(pod.metadata?.uid ?? "");
+          const sandbox = rt?.sandboxes.find((s) => s.ready);
+          return sandbox ? this.d.runtime.pidInNode(sandbox.id) : undefined;
+        }),
+    };
+    const pfLog = (msg: string, fields: Record<string, unknown>) => this.d.log.info(fields, msg);
+    const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
+    if (upgrade === "websocket") {
+      // "SPDY/3.1+portforward.k8s.io" is not an RFC 6455 token ("/"), which ws refuses: the header is
+      // taken off before the handshake and put back on the 101 (see the "headers" listener).
+      const offeredWs = String(req.headers["sec-websocket-protocol"] ?? "")
+        .split(",")
+        .map((p) => p.trim());
+      if (!offeredWs.includes(PORT_FORWARD_WS_PROTOCOL)) {
+        reject(400, `unable to upgrade: the client does not offer ${PORT_FORWARD_WS_PROTOCOL}`);
+        return;
+      }
+      delete req.headers["sec-websocket-protocol"];
+      this.pfWss.handleUpgrade(req, socket, head, (ws) => {
+        const stream = createWebSocketStream(ws, { allowHalfOpen: false });
+        stream.on("error", () => undefined);
+        servePortForward(new SpdySession(stream), target, pfLog);
+      });
+      return;
+    }
+    if (upgrade !== "spdy/3.1") {
+      reject(400, "Upgrade request required");
+      return;
+    }
+    const offered = String(req.headers["x-stream-protocol-version"] ?? "")
+      .split(",")
+      .map((p) => p.trim());
+    if (!offered.includes(PORT_FORWARD_PROTOCOL)) {
+      reject(
+        403,
+        `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(" ")}], server accepts [${PORT_FORWARD_PROTOCOL}]`,
+      );
+      return;
+    }
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
+    );
+    socket.on("error", () => undefined);
+    servePortForward(new SpdySession(socket, head), target, pfLog);
   }
 
   private async exec(ws: WebSocket, containerId: string, q: URLSearchParams): Promise<void> {
@@ -350,8 +462,7 @@ export class KubeletServer {
         (d: Buffer) => ws.readyState === ws.OPEN && ws.send(Buffer.concat([Buffer.from([1]), d])),
       );
     else this.d.runtime.docker.modem.demuxStream(stream, channel(1), channel(2));
-    ws.on("message", (data: Buffer, isBinary) => {
-      const buf = isBinary ? data : Buffer.from(data);
+    inboxOf(ws).deliver((buf) => {
       if (buf.length === 0) return;
       const ch = buf[0];
       if (ch === 0 && stdin) stream.write(buf.subarray(1));
@@ -365,12 +476,35 @@ export class KubeletServer {
       } else if (ch === 255 && buf[1] === 0) stream.end();
     });
     ws.on("close", () => stream.destroy());
+    if (ws.readyState !== ws.OPEN) stream.destroy();
     return new Promise((resolve) => {
       stream.on("end", resolve);
       stream.on("close", resolve);
       stream.on("error", () => resolve());
     });
   }
+}
+
+/** Messages of a WebSocket from the moment it opens, queued until a consumer takes them. */
+const inboxes = new WeakMap<WebSocket, { deliver: (fn: (b: Buffer) => void) => void }>();
+function inboxOf(ws: WebSocket): { deliver: (fn: (b: Buffer) => void) => void } {
+  let inbox = inboxes.get(ws);
+  if (inbox) return inbox;
+  const pending: Buffer[] = [];
+  let consumer: ((b: Buffer) => void) | undefined;
+  ws.on("message", (data: Buffer, isBinary) => {
+    const buf = isBinary ? data : Buffer.from(data);
+    if (consumer) consumer(buf);
+    else pending.push(buf);
+  });
+  inbox = {
+    deliver: (fn) => {
+      consumer = fn;
+      for (const b of pending.splice(0)) fn(b);
+    },
+  };
+  inboxes.set(ws, inbox);
+  return inbox;
 }
 
 function sendStatus(ws: WebSocket, s: Record<string, unknown>): void {

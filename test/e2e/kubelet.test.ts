@@ -179,6 +179,39 @@ describe("kubelet", { timeout: 900_000 }, () => {
     }
   });
 
+  it("port-forwards to a port bound to localhost inside the pod", async () => {
+    await apply(
+      pod("localonly", {
+        containers: [
+          {
+            name: "c",
+            image: "busybox:1.28",
+            command: [
+              "sh",
+              "-c",
+              "mkdir -p /www && echo local-only > /www/index.html && httpd -f -p 127.0.0.1:9000 -h /www",
+            ],
+          },
+        ],
+      }),
+    );
+    await running("localonly");
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    const pf = spawn(kubectlPath(), ["-n", NS, "port-forward", "localonly", `${port}:9000`], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, KUBECONFIG },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        pf.stdout.on("data", (d: Buffer) => d.toString().includes("Forwarding from") && resolve());
+        pf.on("exit", (c) => reject(new Error(`port-forward exited ${c}`)));
+      });
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), "local-only\n");
+    } finally {
+      pf.kill();
+    }
+  });
+
   it("maps a hostPort on the node's address", async () => {
     await apply(
       pod("hostport", {
@@ -333,6 +366,8 @@ describe("kubelet", { timeout: 900_000 }, () => {
       ),
       "Failed 137",
     );
+    // a finished pod keeps its address in `get pods -o wide`
+    assert.match(await jsonpath(["pod", "oom"], "{.status.podIP}"), /^10\.244\.\d+\.\d+$/);
     const seen = new Set<string>();
     await eventually(
       "ErrImagePull and ImagePullBackOff",
@@ -344,6 +379,32 @@ describe("kubelet", { timeout: 900_000 }, () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     assert.match(await ok(k("describe", "pod", "badimage")), /Back-off pulling image "nginx:1\.91"/);
+  });
+
+  it("feeds kubectl top with node and pod usage", async () => {
+    await apply(
+      pod("top", { containers: [{ name: "c", image: "busybox:1.28", command: ["sleep", "3600"] }] }),
+    );
+    await running("top");
+    const nodes = await eventually(
+      "kubectl top node",
+      async () => {
+        const r = await kubectl("top", "node");
+        return r.code === 0 ? r.stdout : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 2000 },
+    );
+    assert.match(nodes, /^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)/);
+    assert.match(nodes, /node-1\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
+    const pods = await eventually(
+      "kubectl top pod",
+      async () => {
+        const r = await k("top", "pod", "top");
+        return r.code === 0 ? r.stdout : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 2000 },
+    );
+    assert.match(pods, /top\s+\d+m\s+\d+Mi/);
   });
 
   it("deletes a pod gracefully: Terminating, then gone", async () => {

@@ -42,6 +42,9 @@ export function run(
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
+    // A command that exits before reading its input (kubectl failing to connect) must not crash the test
+    // runner with an unhandled EPIPE: its exit code already says what happened.
+    child.stdin.on("error", () => {});
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
     child.on("error", (err) => {
       clearTimeout(timer);
