@@ -4,7 +4,7 @@
 // informers feed it; the query mix is service A lookups, headless A, SRV, PTR and NXDOMAIN names.
 //   node dist/bench/dns/run.js [--seconds 10]
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ClusterDnsView } from "../../dns/records.js";

@@ -405,6 +405,9 @@ export async function runLeaderElected(opts: LeaderElectedOptions): Promise<"sto
     name: opts.name,
     identity,
     leaseDurationMs: opts.leaseDurationMs,
+    // Keep client-go's proportions (15 s / 10 s / 2 s) for shorter leases too.
+    renewDeadlineMs: opts.leaseDurationMs ? Math.min(10_000, (opts.leaseDurationMs * 2) / 3) : undefined,
+    retryPeriodMs: opts.leaseDurationMs ? Math.min(2_000, opts.leaseDurationMs / 7.5) : undefined,
     logger: opts.logger,
     onStartedLeading: (signal) => opts.work(signal),
     onNewLeader: (id) => opts.logger.info({ leader: id, self: id === identity }, "new leader"),
