@@ -57,7 +57,10 @@ describe("foundation", () => {
     }
   });
 
-  it("npm start on a running cluster is a no-op that says so", async () => {
+  it("npm start run twice in a row: the second is a no-op that says so", async () => {
+    // The first brings the cluster back to full health (the test above restarted an etcd member).
+    const first = await run("bash", ["deploy/scripts/start.sh"], { timeoutMs: 300_000 });
+    assert.equal(first.code, 0, first.stderr + first.stdout);
     const r = await run("bash", ["deploy/scripts/start.sh"], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /already up/);

@@ -190,6 +190,21 @@ describe("service networking", { timeout: 600_000 }, () => {
       assert.ok(seconds <= 10, `took ${seconds.toFixed(1)} s to answer again (goal 10 s)`);
     } finally {
       await compose("start", holder);
+      // Leave the cluster as we found it: the node Ready again before the next test.
+      await eventually(
+        `${holder} Ready again`,
+        async () => {
+          const r = await kubectl(
+            "get",
+            "node",
+            holder,
+            "-o",
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          );
+          return r.stdout === "True" ? true : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 1000 },
+      );
     }
   });
 
