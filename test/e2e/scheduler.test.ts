@@ -104,6 +104,20 @@ describe("scheduler", { timeout: 900_000 }, () => {
       .sort();
     assert.ok(nodes.length >= 3, `want 3 nodes, have ${nodes.join(",")}`);
     nodes = nodes.slice(0, 3);
+    // Placement is only meaningful on healthy nodes: an earlier suite may just have restarted one.
+    await eventually(
+      "every node Ready",
+      async () => {
+        const r = await kubectl(
+          "get",
+          "nodes",
+          "-o",
+          'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
+        );
+        return r.stdout.split(" ").every((s) => s === "True") ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
   });
   after(async () => {
     await kubectl("delete", "namespace", NS, "--wait=false");
