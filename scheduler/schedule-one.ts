@@ -120,7 +120,7 @@ export class Algorithm {
       }
       diagnosis.preFilterMsg = pre.status.reasons.join(", ");
       diagnosis.absentNodesStatus = pre.status;
-      if (pre.status.plugin) recordRejector(diagnosis, pre.status);
+      if (pre.status.plugin) diagnosis.unschedulablePlugins.add(pre.status.plugin);
       return { kind: "unschedulable", numAllNodes: all.length, diagnosis, state };
     }
     let candidates: readonly NodeInfo[] = all;
@@ -183,17 +183,10 @@ export class Algorithm {
       if (!s) feasible.push(node);
       else {
         diagnosis.nodeToStatus.set(node.name, s);
-        if (s.plugin) recordRejector(diagnosis, s);
+        if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
       }
     }
     if (sampled) this.nextStartNodeIndex = (start + processed) % n;
     return feasible;
   }
-}
-
-/** Which plugin rejected the pod, and whether it only waits for another component (Pending). */
-function recordRejector(diagnosis: Diagnosis, s: Status): void {
-  if (!s.plugin) return;
-  if (s.code === Code.Pending) diagnosis.pendingPlugins.add(s.plugin);
-  else diagnosis.unschedulablePlugins.add(s.plugin);
 }

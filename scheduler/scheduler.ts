@@ -41,7 +41,7 @@ import {
   type Status,
 } from "./framework/types.js";
 import { DEFAULT_SCHEDULER_NAME, defaultProfile } from "./plugins/registry.js";
-import { type ClusterEvent, type QueuedPodInfo, type QueueOptions, SchedulingQueue } from "./queue/queue.js";
+import { type ClusterEvent, type QueuedPodInfo, SchedulingQueue } from "./queue/queue.js";
 import { Algorithm } from "./schedule-one.js";
 
 export const PriorityClasses = resourceRef<PriorityClass>(
@@ -59,8 +59,6 @@ export interface SchedulerOptions {
   percentageOfNodesToScore?: number;
   /** Bindings in flight at once (each is one POST). */
   maxInFlightBindings?: number;
-  /** Back-off and flush settings of the queue (tests). */
-  queue?: QueueOptions;
   /** Called after each successful binding (benchmarks). */
   onBound?: (pod: PodInfo, nodeName: string) => void;
 }
@@ -114,7 +112,7 @@ export function nodeUpdateEvents(oldNode: Node, newNode: Node): ClusterEvent[] {
 
 export class Scheduler {
   readonly cache = new SchedulerCache();
-  readonly queue: SchedulingQueue;
+  readonly queue = new SchedulingQueue();
   readonly framework: Framework;
   readonly algorithm: Algorithm;
   private readonly log: Logger;
@@ -130,7 +128,6 @@ export class Scheduler {
   constructor(private readonly opts: SchedulerOptions) {
     this.client = opts.client;
     this.log = opts.logger;
-    this.queue = new SchedulingQueue(opts.queue);
     this.framework = new Framework(opts.profile ?? defaultProfile());
     this.algorithm = new Algorithm(this.framework, {
       percentageOfNodesToScore: opts.percentageOfNodesToScore,
@@ -177,29 +174,24 @@ export class Scheduler {
         pvcs.store.getByKey(`${ns}/${name}`) as PersistentVolumeClaim | undefined,
       volume: (name: string) => pvs.store.getByKey(name) as PersistentVolume | undefined,
     };
-    // Scheduling starts once these informers have synced (run() waits for them), so a missing claim
-    // is really missing.
-    this.cache.volumes = volumes;
-    // A claim's change concerns only the pods that use it (upstream's VolumeBinding queueing hint).
-    const onClaim = (obj: unknown) =>
-      this.safely("claim event", () => {
-        const pvc = objectOf(obj as PersistentVolumeClaim);
-        const ns = pvc.metadata?.namespace;
-        const name = pvc.metadata?.name;
-        this.queue.moveOnEvent(
-          "PvcChange",
-          (q) =>
-            q.podInfo.namespace === ns &&
-            (q.podInfo.pod.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name),
-        );
-      });
+    // The volume listers count only once synced: before that, a missing claim means "not seen yet".
+    const syncVolumes = () => {
+      this.cache.volumes = pvcs.hasSynced() && pvs.hasSynced() ? volumes : undefined;
+    };
+    const onVolume = (ev: ClusterEvent) => () => {
+      syncVolumes();
+      this.queue.moveOnEvent(ev);
+    };
     pvcs.addEventHandler({
-      onAdd: onClaim,
-      onUpdate: (_o, n) => onClaim(n),
-      onDelete: onClaim,
+      onAdd: onVolume("PvcChange"),
+      onUpdate: onVolume("PvcChange"),
+      onDelete: onVolume("PvcChange"),
     });
-    const onVolume = () => this.queue.moveOnEvent("PvChange");
-    pvs.addEventHandler({ onAdd: onVolume, onUpdate: onVolume, onDelete: onVolume });
+    pvs.addEventHandler({
+      onAdd: onVolume("PvChange"),
+      onUpdate: onVolume("PvChange"),
+      onDelete: onVolume("PvChange"),
+    });
     namespaces.addEventHandler({ onUpdate: () => this.queue.moveOnEvent("NamespaceChange") });
 
     pods.addEventHandler({
@@ -221,7 +213,7 @@ export class Scheduler {
       onDelete: (n) =>
         this.safely("node delete", () => this.cache.removeNode(objectOf(n).metadata?.name ?? "")),
     });
-    return [pods, nodes, pvcs, pvs] as unknown as SharedInformer<unknown & { metadata?: object }>[];
+    return [pods, nodes] as unknown as SharedInformer<unknown & { metadata?: object }>[];
   }
 
   private safely(what: string, fn: () => void): void {
@@ -306,17 +298,18 @@ export class Scheduler {
     }
     const pi = live === q.podInfo.pod ? q.podInfo : this.podInfoFor(live);
     q.podInfo = pi;
+    const cycle = this.queue.schedulingCycle;
     this.stats.attempts++;
     let result: ReturnType<Algorithm["schedule"]>;
     try {
       result = this.algorithm.schedule(pi, this.cache);
     } catch (err) {
       this.log.error({ err: (err as Error).message, pod: key }, "scheduling error");
-      this.failed(q, (err as Error).message, undefined, true);
+      this.failed(q, cycle, (err as Error).message, undefined, true);
       return;
     }
     if (result.kind === "unschedulable") {
-      this.handleUnschedulable(q, result.state, result.numAllNodes, result.diagnosis, result.error);
+      this.handleUnschedulable(q, cycle, result.state, result.numAllNodes, result.diagnosis, result.error);
       return;
     }
     const nodeName = result.nodeName;
@@ -325,11 +318,11 @@ export class Scheduler {
     const rs = this.framework.runReserve(result.state, pi, nodeName);
     if (rs) {
       this.cache.forgetPod(key);
-      this.failed(q, rs.reasons.join(", "), undefined, true);
+      this.failed(q, cycle, rs.reasons.join(", "), undefined, true);
       return;
     }
     this.bindsInFlight++;
-    void this.bind(q, pi, nodeName, result.state).finally(() => {
+    void this.bind(q, pi, nodeName, result.state, cycle).finally(() => {
       this.bindsInFlight--;
       this.bindSlotWaiters.shift()?.();
     });
@@ -337,6 +330,7 @@ export class Scheduler {
 
   private handleUnschedulable(
     q: QueuedPodInfo,
+    cycle: number,
     state: CycleState,
     numAllNodes: number,
     diagnosis: Diagnosis,
@@ -361,8 +355,7 @@ export class Scheduler {
     }
     const msg = error ?? fitErrorMessage(numAllNodes, diagnosis);
     q.unschedulablePlugins = new Set(diagnosis.unschedulablePlugins);
-    q.pendingPlugins = new Set(diagnosis.pendingPlugins);
-    this.failed(q, msg, nominatedNodeName, !!error && error !== NO_NODE_AVAILABLE_MSG);
+    this.failed(q, cycle, msg, nominatedNodeName, !!error && error !== NO_NODE_AVAILABLE_MSG);
   }
 
   private preempt(preemptor: PodInfo, nodeName: string, victims: PodInfo[]): void {
@@ -387,6 +380,7 @@ export class Scheduler {
 
   private failed(
     q: QueuedPodInfo,
+    cycle: number,
     message: string,
     nominatedNodeName: string | undefined,
     isError: boolean,
@@ -395,7 +389,7 @@ export class Scheduler {
     if (isError) this.stats.errors++;
     else this.stats.unschedulable++;
     q.failedWithError = isError;
-    this.queue.addUnschedulable(q);
+    this.queue.addUnschedulable(q, cycle);
     this.opts.recorder?.event(podRef(pi.pod), "Warning", "FailedScheduling", message);
     this.log.debug({ pod: pi.key, message }, "unschedulable");
     const live = this.pods?.store.getByKey(pi.key) ?? pi.pod;
@@ -419,7 +413,13 @@ export class Scheduler {
       });
   }
 
-  private async bind(q: QueuedPodInfo, pi: PodInfo, nodeName: string, state: CycleState): Promise<void> {
+  private async bind(
+    q: QueuedPodInfo,
+    pi: PodInfo,
+    nodeName: string,
+    state: CycleState,
+    cycle: number,
+  ): Promise<void> {
     const key = pi.key;
     try {
       await this.client.resource(Pods, pi.namespace).createSubresource(pi.name, "binding", {
@@ -444,7 +444,7 @@ export class Scheduler {
         }
         this.stats.bindErrors++;
         this.log.warn({ err: (err as Error).message, pod: key, node: nodeName }, "binding failed");
-        this.failed(q, `Binding rejected: ${(err as Error).message}`, undefined, true);
+        this.failed(q, cycle, `Binding rejected: ${(err as Error).message}`, undefined, true);
         return;
       }
     }

@@ -12,12 +12,6 @@ export enum Code {
   UnschedulableAndUnresolvable = 3,
   /** PreFilter: this plugin has nothing to check for this pod; skip its Filter. */
   Skip = 4,
-  /**
-   * The pod waits for another component (a claim the PV controller has not bound yet): unschedulable and
-   * unresolvable by preemption, and when one of the plugin's events arrives the pod is retried at once,
-   * without back-off (the rejection was not the pod's doing). Kubernetes' framework.Pending.
-   */
-  Pending = 5,
 }
 
 export interface Status {
@@ -33,19 +27,13 @@ export function unschedulable(...reasons: string[]): Status {
 export function unresolvable(...reasons: string[]): Status {
   return { code: Code.UnschedulableAndUnresolvable, reasons };
 }
-export function pending(...reasons: string[]): Status {
-  return { code: Code.Pending, reasons };
-}
 export function errorStatus(message: string): Status {
   return { code: Code.Error, reasons: [message] };
 }
 export const SKIP: Status = Object.freeze({ code: Code.Skip, reasons: [] });
 
 export function isRejection(s: Status | null | undefined): boolean {
-  return (
-    !!s &&
-    (s.code === Code.Unschedulable || s.code === Code.UnschedulableAndUnresolvable || s.code === Code.Pending)
-  );
+  return !!s && (s.code === Code.Unschedulable || s.code === Code.UnschedulableAndUnresolvable);
 }
 
 /** Per-cycle scratch space that PreFilter/PreScore write and Filter/Score read, keyed by plugin name. */
@@ -155,8 +143,6 @@ export interface Diagnosis {
   preFilterMsg?: string;
   postFilterMsg?: string;
   unschedulablePlugins: Set<string>;
-  /** Plugins that returned Pending: their events requeue the pod without back-off. */
-  pendingPlugins: Set<string>;
 }
 
 export const NO_NODE_AVAILABLE_MSG = "no nodes available to schedule pods";
@@ -188,5 +174,5 @@ export function byteCompare(a: string, b: string): number {
 }
 
 export function newDiagnosis(): Diagnosis {
-  return { nodeToStatus: new Map(), unschedulablePlugins: new Set(), pendingPlugins: new Set() };
+  return { nodeToStatus: new Map(), unschedulablePlugins: new Set() };
 }

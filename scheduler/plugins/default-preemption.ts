@@ -84,7 +84,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     const potential: NodeInfo[] = [];
     for (const node of snapshot.nodes) {
       const s = filtered.get(node.name);
-      if (!s || s.code === Code.UnschedulableAndUnresolvable || s.code === Code.Pending) {
+      if (!s || s.code === Code.UnschedulableAndUnresolvable) {
         statuses.set(node.name, unresolvable(PREEMPTION_NOT_HELPFUL));
       } else potential.push(node);
     }

@@ -1,8 +1,6 @@
 // VolumeBinding (the part that needs no provisioner): every PVC the pod uses must exist and, when bound,
 // its PersistentVolume's required node affinity must match the node. Unbound claims with Immediate
 // binding keep the pod pending; WaitForFirstConsumer claims are left to the PV controller.
-// A claim not seen yet or not bound yet is a Pending rejection: the pod waits for the PV controller (or
-// for our informer to catch up), so the claim's own update retries it at once, without back-off.
 
 import type { NodeSelector } from "kubernetes-types/core/v1";
 import type { NodeInfo, PodInfo } from "../framework/nodeinfo.js";
@@ -11,7 +9,6 @@ import {
   type FilterPlugin,
   type PreFilterPlugin,
   type PreFilterResult,
-  pending,
   type Snapshot,
   type Status,
   unresolvable,
@@ -35,7 +32,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin {
     const affinities: NodeSelector[] = [];
     for (const name of claims) {
       const pvc = snapshot.volumes.claim(pod.namespace, name);
-      if (!pvc) return { status: pending(`persistentvolumeclaim "${name}" not found`) };
+      if (!pvc) return { status: unresolvable(`persistentvolumeclaim "${name}" not found`) };
       if (pvc.metadata?.deletionTimestamp) {
         return { status: unresolvable(`persistentvolumeclaim "${name}" is being deleted`) };
       }
@@ -44,7 +41,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin {
         // Without the StorageClass we cannot tell WaitForFirstConsumer; an unbound claim whose class is
         // unset or Immediate waits for the PV controller.
         if (pvc.metadata?.annotations?.["volume.kubernetes.io/selected-node"] === undefined) {
-          return { status: pending(ERR_REASON_UNBOUND_IMMEDIATE) };
+          return { status: unresolvable(ERR_REASON_UNBOUND_IMMEDIATE) };
         }
         continue;
       }

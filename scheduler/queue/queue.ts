@@ -1,9 +1,7 @@
 // The scheduling queue (internal/queue/scheduling_queue.go): an active heap (higher priority first, then
 // older), a back-off heap (by expiry; 1 s doubling to 10 s per attempt), and the unschedulable pods, which
 // move back when a cluster event that could help them happens (a node added or changed, a pod deleted...),
-// or after 5 minutes at most. Events that arrive while a pod is in flight (popped, not yet back) are kept
-// and checked against its rejection when it comes back (upstream's in-flight events), so none is lost.
-// Pure state plus timers; no I/O.
+// or after 5 minutes at most. Pure state plus timers; no I/O.
 import type { PodInfo } from "../framework/nodeinfo.js";
 import { KeyedHeap } from "./heap.js";
 
@@ -15,8 +13,6 @@ export interface QueuedPodInfo {
   initialAttemptTimestamp?: number;
   /** Plugins that rejected it in its last attempt; empty = an error, any event may help. */
   unschedulablePlugins: Set<string>;
-  /** Plugins whose rejection only waits for another component: their events requeue it without back-off. */
-  pendingPlugins?: Set<string>;
   /** Set when it failed with an error rather than a rejection: retried after back-off regardless of events. */
   failedWithError?: boolean;
 }
@@ -66,33 +62,6 @@ export function eventMayHelp(event: ClusterEvent, plugins: ReadonlySet<string>):
   return false;
 }
 
-/** Where a rejected pod goes when an event arrives (upstream's queueing strategy). */
-export type Requeue = "skip" | "afterBackoff" | "immediately";
-
-/**
- * What an event means for a rejected pod: a pod that failed with an error, or was rejected by no plugin,
- * goes back after its back-off; an event that may resolve a Pending rejection retries it at once; one
- * that may resolve another rejection, after back-off; anything else leaves it where it is.
- */
-export function requeueFor(event: ClusterEvent, q: QueuedPodInfo): Requeue {
-  const pendingPlugins = q.pendingPlugins ?? NO_PLUGINS;
-  if (q.failedWithError || (q.unschedulablePlugins.size === 0 && pendingPlugins.size === 0))
-    return "afterBackoff";
-  const interested = EVENT_PLUGINS[event];
-  if (interested === "all") return pendingPlugins.size > 0 ? "immediately" : "afterBackoff";
-  let strategy: Requeue = "skip";
-  for (const p of interested) {
-    if (pendingPlugins.has(p)) return "immediately";
-    if (q.unschedulablePlugins.has(p)) strategy = "afterBackoff";
-  }
-  return strategy;
-}
-
-const NO_PLUGINS: ReadonlySet<string> = new Set();
-
-/** Beyond this many events recorded for in-flight pods, the ones no in-flight pod can still see go. */
-const IN_FLIGHT_EVENTS_PRUNE_AT = 4096;
-
 export interface QueueOptions {
   now?: () => number;
   initialBackoffMs?: number;
@@ -127,21 +96,13 @@ export class SchedulingQueue {
     (a, b) => this.backoffExpiry(a) < this.backoffExpiry(b),
   );
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
-  /**
-   * Popped and not yet done, with the position in inFlightEvents when each was popped: an event that
-   * arrives while a pod is being scheduled (or bound) must not be lost if the pod comes back rejected.
-   */
-  private readonly inFlight = new Map<string, number>();
-  /** Events seen while some pod was in flight; inFlightEvents[i] is event number eventsBase + i. */
-  private inFlightEvents: { event: ClusterEvent; accepts?: (q: QueuedPodInfo) => boolean }[] = [];
-  private eventsBase = 0;
-  private backoffTimer?: NodeJS.Timeout;
-  private backoffTimerAt = Number.POSITIVE_INFINITY;
-  private running = false;
+  /** Popped and not yet done: their events must not be lost (moveRequestCycle). */
+  private readonly inFlight = new Set<string>();
   private waiters: ((q: QueuedPodInfo | undefined) => void)[] = [];
   private closed = false;
   private timers: NodeJS.Timeout[] = [];
   schedulingCycle = 0;
+  private moveRequestCycle = -1;
 
   constructor(opts: QueueOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -152,16 +113,12 @@ export class SchedulingQueue {
 
   /** Starts the periodic flushes (back-off every second, leftovers every 30 s). */
   run(): void {
-    this.running = true;
-    this.armBackoffTimer();
     this.timers.push(setInterval(() => this.flushBackoffCompleted(), 1000).unref());
     this.timers.push(setInterval(() => this.flushUnschedulableLeftover(), 30_000).unref());
   }
 
   close(): void {
     this.closed = true;
-    this.running = false;
-    clearTimeout(this.backoffTimer);
     for (const t of this.timers) clearInterval(t);
     for (const w of this.waiters) w(undefined);
     this.waiters = [];
@@ -208,7 +165,8 @@ export class SchedulingQueue {
       u.podInfo = pi;
       if (specChanged) {
         this.unschedulable.delete(key);
-        this.requeue(u, "afterBackoff");
+        if (this.isBackingOff(u)) this.backoff.push(u);
+        else this.pushActive(u);
       }
       return;
     }
@@ -246,63 +204,7 @@ export class SchedulingQueue {
     q.attempts++;
     q.initialAttemptTimestamp ??= this.now();
     this.schedulingCycle++;
-    this.inFlight.set(q.podInfo.key, this.eventsBase + this.inFlightEvents.length);
-  }
-
-  /** The pod is no longer in flight; events nobody in flight can still see are dropped. */
-  private land(key: string): void {
-    if (!this.inFlight.delete(key)) return;
-    if (this.inFlight.size === 0) {
-      this.eventsBase += this.inFlightEvents.length;
-      this.inFlightEvents = [];
-    } else if (this.inFlightEvents.length > IN_FLIGHT_EVENTS_PRUNE_AT) {
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const s of this.inFlight.values()) oldest = Math.min(oldest, s);
-      const drop = oldest - this.eventsBase;
-      if (drop > 0) {
-        this.inFlightEvents = this.inFlightEvents.slice(drop);
-        this.eventsBase = oldest;
-      }
-    }
-  }
-
-  /** The strongest requeue that the events since `since` call for. */
-  private requeueForEventsSince(q: QueuedPodInfo, since: number): Requeue {
-    let strategy: Requeue = "skip";
-    for (let i = Math.max(0, since - this.eventsBase); i < this.inFlightEvents.length; i++) {
-      const { event, accepts } = this.inFlightEvents[i];
-      if (accepts && !accepts(q)) continue;
-      const r = requeueFor(event, q);
-      if (r === "immediately") return r;
-      if (r === "afterBackoff") strategy = r;
-    }
-    return strategy;
-  }
-
-  /** Sends a rejected pod to active or back-off, as the strategy says. */
-  private requeue(q: QueuedPodInfo, strategy: "afterBackoff" | "immediately"): void {
-    if (strategy === "afterBackoff" && this.isBackingOff(q)) {
-      this.backoff.push(q);
-      this.armBackoffTimer();
-    } else this.pushActive(q);
-  }
-
-  /** Flushes the back-off queue when its head expires, not only on the next 1 s tick. */
-  private armBackoffTimer(): void {
-    if (!this.running) return;
-    const head = this.backoff.peek();
-    if (!head) return;
-    const at = this.backoffExpiry(head);
-    if (at >= this.backoffTimerAt) return;
-    clearTimeout(this.backoffTimer);
-    this.backoffTimerAt = at;
-    this.backoffTimer = setTimeout(
-      () => {
-        this.backoffTimerAt = Number.POSITIVE_INFINITY;
-        this.flushBackoffCompleted();
-      },
-      Math.max(0, at - this.now()),
-    ).unref();
+    this.inFlight.add(q.podInfo.key);
   }
 
   /** The next pod to schedule; waits while the active queue is empty; undefined once closed. */
@@ -325,43 +227,32 @@ export class SchedulingQueue {
 
   /** The attempt is over (bound, or requeued below). */
   done(key: string): void {
-    this.land(key);
+    this.inFlight.delete(key);
   }
 
   /**
-   * A failed attempt goes back. Failed with an error: to back-off. Rejected: the events that arrived while
-   * it was in flight decide, as if they came now (one may have made it schedulable after its cycle looked);
-   * with none that may help, to the unschedulable pods.
+   * A failed attempt goes back: to back-off if it failed with an error or if an event arrived while it was
+   * being scheduled (that event may have made it schedulable), otherwise to the unschedulable pods.
    */
-  addUnschedulable(q: QueuedPodInfo): void {
+  addUnschedulable(q: QueuedPodInfo, podSchedulingCycle: number): void {
     const key = q.podInfo.key;
-    const since = this.inFlight.get(key);
-    const strategy =
-      q.failedWithError || (q.unschedulablePlugins.size === 0 && (q.pendingPlugins?.size ?? 0) === 0)
-        ? "afterBackoff"
-        : since === undefined
-          ? "skip"
-          : this.requeueForEventsSince(q, since);
-    this.land(key);
+    this.inFlight.delete(key);
     if (this.active.has(key) || this.backoff.has(key) || this.unschedulable.has(key)) return;
     q.timestamp = this.now();
-    if (strategy === "skip") this.unschedulable.set(key, q);
-    else this.requeue(q, strategy);
+    if (q.failedWithError || this.moveRequestCycle >= podSchedulingCycle) this.backoff.push(q);
+    else this.unschedulable.set(key, q);
   }
 
-  /**
-   * A cluster event: unschedulable pods it may help go to active (or back-off while backing off; at once
-   * when it may end a Pending rejection). `accepts` narrows it to the pods it concerns (a claim's pods).
-   */
-  moveOnEvent(event: ClusterEvent, accepts?: (q: QueuedPodInfo) => boolean): void {
-    if (this.inFlight.size > 0) this.inFlightEvents.push({ event, accepts });
+  /** A cluster event: unschedulable pods it may help go to active (or back-off while backing off). */
+  moveOnEvent(event: ClusterEvent, filter?: (q: QueuedPodInfo) => boolean): void {
+    this.moveRequestCycle = this.schedulingCycle;
     if (this.unschedulable.size === 0) return;
     for (const [key, q] of this.unschedulable) {
-      const strategy = requeueFor(event, q);
-      if (strategy === "skip") continue;
-      if (accepts && !accepts(q)) continue;
+      if (!eventMayHelp(event, q.unschedulablePlugins)) continue;
+      if (filter && !filter(q)) continue;
       this.unschedulable.delete(key);
-      this.requeue(q, strategy);
+      if (this.isBackingOff(q)) this.backoff.push(q);
+      else this.pushActive(q);
     }
   }
 
@@ -369,11 +260,10 @@ export class SchedulingQueue {
     const now = this.now();
     for (;;) {
       const q = this.backoff.peek();
-      if (!q || this.backoffExpiry(q) > now) break;
+      if (!q || this.backoffExpiry(q) > now) return;
       this.backoff.pop();
       this.pushActive(q);
     }
-    this.armBackoffTimer();
   }
 
   flushUnschedulableLeftover(): void {
@@ -383,7 +273,8 @@ export class SchedulingQueue {
       if (now - q.timestamp > this.maxUnschedulableMs) stale.push(q);
     for (const q of stale) {
       this.unschedulable.delete(q.podInfo.key);
-      this.requeue(q, "afterBackoff");
+      if (this.isBackingOff(q)) this.backoff.push(q);
+      else this.pushActive(q);
     }
   }
 
