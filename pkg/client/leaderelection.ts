@@ -129,9 +129,10 @@ export class LeaderElector {
 
   constructor(private readonly config: LeaderElectionConfig) {
     this.identity = config.identity ?? `${hostname()}_${randomUUID()}`;
-    this.leaseDurationMs = config.leaseDurationMs ?? 15_000;
-    this.renewDeadlineMs = config.renewDeadlineMs ?? 10_000;
-    this.retryPeriodMs = config.retryPeriodMs ?? 2_000;
+    // Whole milliseconds: timers and AbortSignal.timeout() reject fractions.
+    this.leaseDurationMs = Math.round(config.leaseDurationMs ?? 15_000);
+    this.renewDeadlineMs = Math.round(config.renewDeadlineMs ?? 10_000);
+    this.retryPeriodMs = Math.round(config.retryPeriodMs ?? 2_000);
     if (this.leaseDurationMs <= this.renewDeadlineMs)
       throw new Error("leaseDuration must be greater than renewDeadline");
     if (this.renewDeadlineMs <= this.retryPeriodMs * 1.2)
@@ -406,8 +407,11 @@ export async function runLeaderElected(opts: LeaderElectedOptions): Promise<"sto
     identity,
     leaseDurationMs: opts.leaseDurationMs,
     // Keep client-go's proportions (15 s / 10 s / 2 s) for shorter leases too.
-    renewDeadlineMs: opts.leaseDurationMs ? Math.min(10_000, (opts.leaseDurationMs * 2) / 3) : undefined,
-    retryPeriodMs: opts.leaseDurationMs ? Math.min(2_000, opts.leaseDurationMs / 7.5) : undefined,
+    // Whole milliseconds: timers and AbortSignal.timeout() reject fractions.
+    renewDeadlineMs: opts.leaseDurationMs
+      ? Math.floor(Math.min(10_000, (opts.leaseDurationMs * 2) / 3))
+      : undefined,
+    retryPeriodMs: opts.leaseDurationMs ? Math.floor(Math.min(2_000, opts.leaseDurationMs / 7.5)) : undefined,
     logger: opts.logger,
     onStartedLeading: (signal) => opts.work(signal),
     onNewLeader: (id) => opts.logger.info({ leader: id, self: id === identity }, "new leader"),
