@@ -257,8 +257,12 @@ describe("service networking", { timeout: 600_000 }, () => {
     const ip = await ok(k("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}"));
     const rulesFor = async (node: string) =>
       (await ok(docker("exec", `tskube_${node}_1`, "iptables-save", "-t", "nat"))).includes(`-d ${ip}/32`);
-    for (const node of ["node-1", "node-2", "node-3"])
-      assert.ok(await rulesFor(node), `no rules for ${ip} on ${node}`);
+    // A node restarted by an earlier test may still be on its first sync: wait for the rules to appear.
+    for (const node of ["node-1", "node-2", "node-3"]) {
+      await eventually(`${node} to have the rules for ${ip}`, async () =>
+        (await rulesFor(node)) ? true : undefined,
+      );
+    }
     await ok(k("delete", "service", "web"));
     for (const node of ["node-1", "node-2", "node-3"]) {
       await eventually(`${node} to drop the rules for ${ip}`, async () =>
