@@ -1,7 +1,9 @@
 // Defaults of the core/v1 kinds, as k8s.io/kubernetes/pkg/apis/core/v1/defaults.go (Kubernetes 1.32)
 // plus the admission plugins that every real cluster runs on pods (ServiceAccount, DefaultTolerationSeconds,
 // Priority), so that `kubectl get -o yaml` shows what it shows on a real cluster.
+
 import { tryParseQuantity } from "../quantity.js";
+import { VOLUME_SOURCES } from "../volume-sources.js";
 import {
   canonicalizeResourceList,
   child,
@@ -103,39 +105,6 @@ export function defaultContainer(c: Obj, hostNetwork: boolean): void {
   defPtr(c, "resources", {});
   canonicalizeResources(existing(c, "resources"));
 }
-
-const VOLUME_SOURCES = [
-  "hostPath",
-  "emptyDir",
-  "gcePersistentDisk",
-  "awsElasticBlockStore",
-  "gitRepo",
-  "secret",
-  "nfs",
-  "iscsi",
-  "glusterfs",
-  "persistentVolumeClaim",
-  "rbd",
-  "flexVolume",
-  "cinder",
-  "cephfs",
-  "flocker",
-  "downwardAPI",
-  "fc",
-  "azureFile",
-  "configMap",
-  "vsphereVolume",
-  "quobyte",
-  "azureDisk",
-  "photonPersistentDisk",
-  "projected",
-  "portworxVolume",
-  "scaleIO",
-  "storageos",
-  "csi",
-  "ephemeral",
-  "image",
-];
 
 function defaultDownwardItems(src: Obj | undefined): void {
   each(src, "items", (item) => {

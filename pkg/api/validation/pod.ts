@@ -1,7 +1,9 @@
 // Pod and pod template validation (k8s.io/kubernetes/pkg/apis/core/validation, Kubernetes 1.32): the
 // containers, ports, env, volumes and mounts, resources, probes, affinity and tolerations, with
 // Kubernetes' field paths and messages.
+
 import { quantityError, tryParseQuantity } from "../quantity.js";
+import { VOLUME_SOURCES } from "../volume-sources.js";
 import {
   child,
   duplicate,
@@ -61,39 +63,6 @@ export function validatePortNumOrName(port: unknown, path: FieldPath): FieldErro
 }
 
 // ---- volumes ----
-
-const VOLUME_SOURCES = [
-  "hostPath",
-  "emptyDir",
-  "gcePersistentDisk",
-  "awsElasticBlockStore",
-  "gitRepo",
-  "secret",
-  "nfs",
-  "iscsi",
-  "glusterfs",
-  "persistentVolumeClaim",
-  "rbd",
-  "flexVolume",
-  "cinder",
-  "cephfs",
-  "flocker",
-  "downwardAPI",
-  "fc",
-  "azureFile",
-  "configMap",
-  "vsphereVolume",
-  "quobyte",
-  "azureDisk",
-  "photonPersistentDisk",
-  "projected",
-  "portworxVolume",
-  "scaleIO",
-  "storageos",
-  "csi",
-  "ephemeral",
-  "image",
-];
 
 const HOST_PATH_TYPES = [
   "",
