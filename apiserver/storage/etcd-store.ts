@@ -2,7 +2,15 @@
 // objects' JSON without metadata.resourceVersion, which is the key's mod revision (filled in on read).
 // Every write is a transaction so that creates and optimistic-concurrency updates are atomic, and
 // several keys (a Service and the ClusterIP bitmap) can change together.
-import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from "etcd3";
+import { noop } from "cockatiel";
+import {
+  Etcd3,
+  type IKeyValue,
+  type IOptions,
+  type IWatchResponse,
+  isRecoverableError,
+  type Watcher,
+} from "etcd3";
 
 export interface KV {
   key: string;
@@ -46,6 +54,27 @@ export function isCompactedError(err: unknown): boolean {
   return err instanceof Error && /compacted/.test(err.message);
 }
 
+/** How long one unary call may take before it is abandoned and (for reads) retried on another member. */
+export const ETCD_CALL_DEADLINE_MS = 5000;
+/** Attempts per operation: with three members picked at random, five attempts all landing on one dead
+ * member is (1/3)^5 < 0.5%, and a member that failed is skipped by its circuit breaker meanwhile. */
+export const ETCD_ATTEMPTS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether `err` leaves the outcome of a call unknown or means its member is unusable, so that the call
+ * should be tried again on another member (UNAVAILABLE, DEADLINE_EXCEEDED, a broken circuit, ...).
+ */
+export function isRetryableEtcdError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    isRecoverableError(err) ||
+    err.name === "BrokenCircuitError" ||
+    /circuit|UNAVAILABLE|DEADLINE/i.test(err.message)
+  );
+}
+
 export class EtcdStore {
   readonly client: Etcd3;
 
@@ -53,11 +82,44 @@ export class EtcdStore {
     this.client = new Etcd3({
       hosts: endpoints,
       dialTimeout: 3000,
-      // A page of thousands of objects is far above grpc's 4 MiB default receive limit; without this the
-      // watch cache could never load a large resource again after a restart (RESOURCE_EXHAUSTED forever).
-      grpcOptions: { "grpc.max_receive_message_length": -1, ...(options.grpcOptions ?? {}) },
+      // Every unary call has a deadline: a member that vanished without closing its connections (a
+      // stopped container) would otherwise hold a call for minutes. Streams (watches) have none; the
+      // keepalive below detects their dead connections.
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + ETCD_CALL_DEADLINE_MS }),
+      // Retries are ours (see `attempt`): the client's own would replay a transaction whose first try may
+      // have committed, and answer its author with a Conflict for its own write.
+      faultHandling: { global: noop },
+      grpcOptions: {
+        // A page of thousands of objects is far above grpc's 4 MiB default receive limit; without this the
+        // watch cache could never load a large resource again after a restart (RESOURCE_EXHAUSTED forever).
+        "grpc.max_receive_message_length": -1,
+        // Find a dead member within ~3 s, also on idle watch streams (etcd is started with
+        // --grpc-keepalive-min-time=1s so that it accepts pings this often).
+        "grpc.keepalive_time_ms": 2000,
+        "grpc.keepalive_timeout_ms": 1000,
+        "grpc.keepalive_permit_without_calls": 1,
+        ...(options.grpcOptions ?? {}),
+      },
       ...options,
     });
+  }
+
+  /**
+   * Runs `call` until it succeeds, retrying retryable errors with a short back-off; each try picks a
+   * member at random, so a dead member costs one deadline at most before a live one answers. Returns
+   * whether an earlier try failed in a way that leaves its effect unknown.
+   */
+  private async attempt<T>(call: () => Promise<T>): Promise<{ value: T; ambiguous: boolean }> {
+    let ambiguous = false;
+    for (let i = 1; ; i++) {
+      try {
+        return { value: await call(), ambiguous };
+      } catch (err) {
+        if (i >= ETCD_ATTEMPTS || !isRetryableEtcdError(err)) throw err;
+        ambiguous = true;
+        await sleep(Math.min(50 * 2 ** i, 800));
+      }
+    }
   }
 
   close(): void {
@@ -66,12 +128,12 @@ export class EtcdStore {
 
   /** The store's current revision (a read that goes through raft's read index: linearizable). */
   async currentRevision(): Promise<number> {
-    const res = await this.client.get("/registry/\u0000revision-probe").exec();
+    const { value: res } = await this.attempt(() => this.client.get("/registry/\u0000revision-probe").exec());
     return Number(res.header.revision);
   }
 
   async get(key: string): Promise<KV | null> {
-    const res = await this.client.get(key).exec();
+    const { value: res } = await this.attempt(() => this.client.get(key).exec());
     const kv = res.kvs[0];
     return kv ? toKV(kv) : null;
   }
@@ -90,7 +152,8 @@ export class EtcdStore {
     }
     if (opts.revision) b.revision(opts.revision);
     if (opts.limit) b.limit(opts.limit);
-    const res = await b.sort("Key", "Ascend").exec();
+    b.sort("Key", "Ascend");
+    const { value: res } = await this.attempt(() => b.exec());
     return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more };
   }
 
@@ -110,7 +173,7 @@ export class EtcdStore {
       ),
     );
     if (elseGet) cb = cb.else(this.client.get(elseGet));
-    const res = await cb.commit();
+    const { value: res, ambiguous } = await this.attempt(() => cb.commit());
     const out: TxnResult & { current?: KV | null } = {
       succeeded: res.succeeded,
       revision: Number(res.header.revision),
@@ -119,7 +182,31 @@ export class EtcdStore {
       const kv = res.responses[0]?.response_range?.kvs[0];
       out.current = kv ? toKV(kv) : null;
     }
+    if (!res.succeeded && ambiguous)
+      return this.resolveAmbiguousTxn(first.key, ops, out, elseGet === first.key);
     return out;
+  }
+
+  /**
+   * A retried transaction failed its compare: either someone else changed the key, or our own earlier
+   * try committed before its connection died. The key holding exactly the value we wrote (values carry
+   * the object's uid and content) tells the second case, which is our success.
+   */
+  private async resolveAmbiguousTxn(
+    key: string,
+    ops: Op[],
+    failed: TxnResult & { current?: KV | null },
+    failedHoldsKey: boolean,
+  ): Promise<TxnResult & { current?: KV | null }> {
+    const ours = ops.find((op): op is { put: string; value: string } => "put" in op && op.put === key);
+    const current = failedHoldsKey && failed.current !== undefined ? failed.current : await this.get(key);
+    if (ours && current && current.value === ours.value) {
+      return { succeeded: true, revision: current.modRevision };
+    }
+    if (!ours && ops.some((op) => "del" in op && op.del === key) && current === null) {
+      return { succeeded: true, revision: failed.revision };
+    }
+    return failed;
   }
 
   /**

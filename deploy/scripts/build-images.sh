@@ -19,9 +19,8 @@ mkdir -p "$TSKUBE_DATA"
 # The build stages trust the same extra CAs as the host (deploy/images/host-ca/README.md).
 find deploy/images/host-ca -name '*.crt' -delete
 for crt in /usr/local/share/ca-certificates/*.crt; do [[ -f $crt ]] && cp "$crt" deploy/images/host-ca/; done
-if ! docker image inspect tskube/etcd:3.4 >/dev/null 2>&1; then
-  (cd deploy/images/etcd && build tskube/etcd:3.4)
-fi
+# Always built: a cached build takes a second, and a changed Dockerfile must reach machines that have the image.
+(cd deploy/images/etcd && build tskube/etcd:3.4)
 # The pod sandbox image every kubelet uses (deploy/images/pause).
 if ! docker image inspect tskube/pause:3.10 >/dev/null 2>&1; then
   (cd deploy/images/pause && build tskube/pause:3.10)
