@@ -8,18 +8,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { eventually, kubectlPath, type RunResult, run } from "../lib/cluster.js";
+import { eventually, kubectlPath, ROOT, type RunResult, run } from "../lib/cluster.js";
 
-/** The repository root, found from this file whether it runs from dist/ or from another output folder. */
-export const REPO = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
-
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg) && existsSync(path.join(dir, "test", "e2e", "tutorials"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no tskube checkout above ${start}`);
-  }
-}
+/** The repository root (whether the suites run from dist/ or from a helper's output folder). */
+export const REPO = ROOT;
 
 const SOURCE_KUBECONFIG = process.env.TSKUBE_KUBECONFIG ?? path.join(REPO, "kubeconfig");
 
