@@ -33,12 +33,13 @@ step "e2e" bash test/run-suite.sh e2e
 # Not yet here: the tutorial suites (npm run test:tutorials) and the chaos suite (npm run test:chaos),
 # which still fail some of their goals (issue 9 notes); CI runs only what must pass.
 
-pass=0 fail=0
-while read -r _ p f; do pass=$((pass + p)); fail=$((fail + f)); done <"$TSKUBE_TEST_COUNTS"
+pass=0 fail=0 todo=0
+while read -r _ p f t; do pass=$((pass + p)); fail=$((fail + f)); todo=$((todo + ${t:-0})); done <"$TSKUBE_TEST_COUNTS"
 rm -f "$TSKUBE_TEST_COUNTS"
 # A step that failed without a failing test (set-up, compile, lint) still fails the run.
 if ((${#failed_steps[@]} > 0 && fail == 0)); then fail=${#failed_steps[@]}; fi
 echo
 if ((${#failed_steps[@]})); then echo "failed steps: ${failed_steps[*]}"; fi
+if ((todo)); then echo "$todo todo: known gaps, marked in their tests, not counted as passed"; fi
 echo "$pass passed, $fail failed"
 ((${#failed_steps[@]} == 0 && fail == 0))
