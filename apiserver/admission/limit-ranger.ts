@@ -89,6 +89,8 @@ export const limitRangerAdmission: AdmissionPlugin = {
   name: "LimitRanger",
   async admitCreate(ctx, scope, obj) {
     if (scope.gr.group !== "" || scope.gr.resource !== "pods" || scope.info.subresource) return undefined;
+    if (ctx.cache.knownEmpty("limitranges", `${ctx.prefix}/limitranges/${scope.info.namespace}/`))
+      return undefined;
     const { kvs } = await ctx.store.list(`${ctx.prefix}/limitranges/${scope.info.namespace}/`);
     if (kvs.length === 0) return undefined;
     const ranges: LimitRange[] = [];

@@ -139,6 +139,7 @@ export const resourceQuotaAdmission: AdmissionPlugin = {
     const def = scope.served.def;
     if (!def.namespaced || scope.info.subresource) return undefined;
     const ns = scope.info.namespace;
+    if (ctx.cache.knownEmpty("resourcequotas", `${ctx.prefix}/resourcequotas/${ns}/`)) return undefined;
     const { kvs } = await ctx.store.list(`${ctx.prefix}/resourcequotas/${ns}/`);
     if (kvs.length === 0) return undefined;
     const delta = deltaOf(def.resource, def.group, obj);

@@ -29,16 +29,34 @@ export function userFromCertificate(cert: PeerCertificateLike): UserInfo | null 
 }
 
 /**
+ * The user of a TLS connection's verified client certificate, read once per connection: the certificate
+ * is fixed at the handshake (a TLS 1.2 renegotiation could only swap in another certificate the same
+ * client holds), and getPeerCertificate() builds a fresh object from the X.509 structure on every call.
+ * kube-apiserver gets the same from Go's crypto/tls, which parses the peer certificates once per
+ * connection (req.TLS.PeerCertificates).
+ */
+const certUsers = new WeakMap<object, UserInfo | null>();
+
+export function certificateUser(sock: TLSSocket): UserInfo | null {
+  const cached = certUsers.get(sock);
+  if (cached !== undefined) return cached;
+  let user: UserInfo | null = null;
+  if (sock.authorized && typeof sock.getPeerCertificate === "function") {
+    const cert = sock.getPeerCertificate();
+    user = cert && Object.keys(cert).length > 0 ? userFromCertificate(cert) : null;
+  }
+  // Plain sockets (some tests) carry no certificate: nothing to remember.
+  if (typeof sock.getPeerCertificate === "function") certUsers.set(sock, user);
+  return user;
+}
+
+/**
  * Returns the request's user, ANONYMOUS when it carries no credentials, or null when it carries
  * credentials that are not valid (a 401).
  */
 export function authenticate(req: IncomingMessage, tokens: TokenAuthenticator[]): UserInfo | null {
-  const sock = req.socket as TLSSocket;
-  if (sock.authorized && typeof sock.getPeerCertificate === "function") {
-    const cert = sock.getPeerCertificate();
-    const u = cert && Object.keys(cert).length > 0 ? userFromCertificate(cert) : null;
-    if (u) return u;
-  }
+  const u = certificateUser(req.socket as TLSSocket);
+  if (u) return u;
   const auth = req.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);

@@ -223,8 +223,6 @@ export async function guaranteedUpdate(
     const next = await mutate(structuredClone(cur));
     if (next === null) return { obj: cur, deleted: false };
     delete next.metadata.resourceVersion;
-    const curJson = stripForStorage(cur);
-    const nextJson = stripForStorage(next);
     const finalize =
       next.metadata.deletionTimestamp !== undefined &&
       (next.metadata.finalizers ?? []).length === 0 &&
@@ -233,9 +231,14 @@ export async function guaranteedUpdate(
         scope.served.def.resource === "namespaces" &&
         ((next.spec as { finalizers?: string[] })?.finalizers ?? []).length > 0
       );
+    const extras = noExtras();
+    // Admission may change the object (a Service that became NodePort gets its node ports), so it
+    // runs before the object is encoded and compared with the stored one.
+    if (!finalize && opts.extrasFor) mergeExtras(extras, await opts.extrasFor(next, cur));
+    const curJson = stripForStorage(cur);
+    const nextJson = stripForStorage(next);
     if (!finalize && nextJson === curJson) return { obj: cur, deleted: false };
     if (scope.dryRun) return { obj: withRv(next, kv.modRevision), deleted: finalize };
-    const extras = noExtras();
     if (finalize) {
       for (const p of ctx.admission)
         if (p.admitDelete) mergeExtras(extras, await p.admitDelete(ctx, scope, cur));
@@ -246,7 +249,6 @@ export async function guaranteedUpdate(
       if (res.succeeded) return { obj: withRv(next, res.revision), deleted: true };
       continue;
     }
-    if (opts.extrasFor) mergeExtras(extras, await opts.extrasFor(next, cur));
     const res = await ctx.store.txn(
       [{ key, modRevision: kv.modRevision }, ...extras.compares],
       [{ put: key, value: nextJson }, ...extras.ops],

@@ -77,6 +77,8 @@ export function isRetryableEtcdError(err: unknown): boolean {
 
 export class EtcdStore {
   readonly client: Etcd3;
+  /** The revision of the newest write this store committed: caches compare their progress with it. */
+  lastWriteRevision = 0;
 
   constructor(endpoints: string[], options: Partial<IOptions> = {}) {
     this.client = new Etcd3({
@@ -182,9 +184,13 @@ export class EtcdStore {
       const kv = res.responses[0]?.response_range?.kvs[0];
       out.current = kv ? toKV(kv) : null;
     }
-    if (!res.succeeded && ambiguous)
-      return this.resolveAmbiguousTxn(first.key, ops, out, elseGet === first.key);
-    return out;
+    const result =
+      !res.succeeded && ambiguous
+        ? await this.resolveAmbiguousTxn(first.key, ops, out, elseGet === first.key)
+        : out;
+    if (result.succeeded && result.revision > this.lastWriteRevision)
+      this.lastWriteRevision = result.revision;
+    return result;
   }
 
   /**

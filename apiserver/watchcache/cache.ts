@@ -1,7 +1,7 @@
 // The watch cache: one etcd watch on the whole registry prefix feeds an in-memory copy of every
 // resource, a ring buffer of recent events per resource (for watch resume), and the watchers.
-// Every watcher and list is served from memory; each event is decoded once and each frame encoded
-// once, whatever the number of watchers (see CacheEvent.memo).
+// Every watcher and list is served from memory; each event is decoded once, and each object version
+// serialized once for every LIST and watcher (encoding.ts, Kubernetes' cachingObject).
 import type { StoredObject } from "../../pkg/api/types.js";
 import type { Logger } from "../../pkg/util/log.js";
 import type { EtcdStore, KV, WatchBatch } from "../storage/etcd-store.js";
@@ -14,6 +14,8 @@ export interface CachedObject {
   rv: number;
   /** The object with metadata.resourceVersion set. Shared: never mutate. */
   obj: StoredObject;
+  /** Its JSON as served in one apiVersion, filled on first use by encoding.ts's objectJson. */
+  encoded?: { apiVersion: string; json: Buffer };
 }
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -25,6 +27,8 @@ export interface CacheEvent {
   prev?: CachedObject;
   /** Encoded frames, computed once per (encoding, type) and shared by all watchers. */
   memo: Map<string, string>;
+  /** Encoded frames as bytes, per (encoding, type), shared by all watchers (encoding.ts's eventFrame). */
+  frames?: Map<string, Buffer>;
 }
 
 export interface CacheWatcher {
@@ -57,6 +61,18 @@ export function decodeStored(kv: KV, rv = kv.modRevision): StoredObject | null {
   }
 }
 
+/** The first index in sorted `keys` whose key is >= `target`. Pure. */
+export function lowerBound(keys: string[], target: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class ResourceCache {
   readonly items = new Map<string, CachedObject>();
   private sortedKeys: string[] | null = null;
@@ -75,10 +91,23 @@ export class ResourceCache {
     this.resumableFrom = initRevision;
   }
 
-  /** Keys in etcd order (computed lazily after changes). */
+  /**
+   * Keys in etcd order: sorted once after a bulk load, then kept in order by each insert and delete
+   * (a memmove of the array), so that a LIST right after a create does not sort every key again.
+   */
   keys(): string[] {
     if (!this.sortedKeys) this.sortedKeys = [...this.items.keys()].sort();
     return this.sortedKeys;
+  }
+
+  private insertKey(key: string): void {
+    if (this.sortedKeys) this.sortedKeys.splice(lowerBound(this.sortedKeys, key), 0, key);
+  }
+
+  private removeKey(key: string): void {
+    if (!this.sortedKeys) return;
+    const i = lowerBound(this.sortedKeys, key);
+    if (this.sortedKeys[i] === key) this.sortedKeys.splice(i, 1);
   }
 
   load(o: CachedObject): void {
@@ -94,13 +123,13 @@ export class ResourceCache {
       const obj = decodeStored(kv);
       if (!parts || !obj) return;
       const o: CachedObject = { key, namespace: parts.namespace, name: parts.name, rv: kv.modRevision, obj };
-      if (!old) this.sortedKeys = null;
+      if (!old) this.insertKey(key);
       this.items.set(key, o);
       ev = { type: old ? "MODIFIED" : "ADDED", rv: kv.modRevision, object: o, prev: old, memo: new Map() };
     } else {
       if (!old && !prev) return;
+      if (old) this.removeKey(key);
       this.items.delete(key);
-      this.sortedKeys = null;
       const base = old ?? (prev ? this.fromPrev(key, prev, rest) : undefined);
       if (!base) return;
       // The deleted object is served with the deletion's revision, as Kubernetes does.
@@ -286,6 +315,23 @@ export class WatchCache {
       else keep.push(w);
     }
     this.waiters = keep;
+  }
+
+  /**
+   * True when the cache is ready and holds no object of `storage` under the key `prefix`: what admission
+   * plugins ask their informer's lister in Kubernetes ("no ResourceQuota / LimitRange in this namespace"),
+   * answered without a round trip to etcd. Like a lister it may trail etcd by the cache's lag (ms).
+   */
+  knownEmpty(storage: string, prefix: string): boolean {
+    // Only as fresh as every write this apiserver has acknowledged: a LimitRange or ResourceQuota created
+    // a moment ago must not be missed by the next create's admission (Kubernetes' quota and limit-range
+    // admission close the same gap with a live lookup). Behind that, the caller reads etcd.
+    if (!this.ready || this.revision < this.store.lastWriteRevision) return false;
+    const rc = this.caches.get(storage);
+    if (!rc) return true;
+    const keys = rc.keys();
+    const i = lowerBound(keys, prefix);
+    return i >= keys.length || !keys[i]!.startsWith(prefix);
   }
 
   /** Resolves true once the cache has seen `rev`, false after `timeoutMs`. */
