@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { admissionDefaults } from "../pkg/api/defaults/core.js";
 import { newLogger } from "../pkg/util/log.js";
+import { DEFAULT_CONTROLLER_MANAGER_URLS, DEFAULT_SCHEDULER_URLS } from "./registry/componentstatus.js";
 import { ApiServer, parseEtcdServers } from "./server.js";
 
 const program = new Command()
@@ -41,6 +42,16 @@ const program = new Command()
     "--kubelet-certificate-authority <file>",
     "CA that verifies the kubelets' serving certificates (absent: not verified)",
   )
+  .option(
+    "--scheduler-healthz-urls <urls>",
+    "comma-separated /healthz URLs of the scheduler replicas that componentstatuses probes",
+    DEFAULT_SCHEDULER_URLS.join(","),
+  )
+  .option(
+    "--controller-manager-healthz-urls <urls>",
+    "comma-separated /healthz URLs of the controller-manager replicas that componentstatuses probes",
+    DEFAULT_CONTROLLER_MANAGER_URLS.join(","),
+  )
   .allowUnknownOption(true);
 
 program.parse(process.argv);
@@ -75,6 +86,9 @@ const server = new ApiServer({
     keyFile: o.kubeletClientKey,
     caFile: o.kubeletCertificateAuthority,
   },
+  // Same comma-separated URL list syntax as --etcd-servers; empty leaves the component out.
+  schedulerHealthzUrls: parseEtcdServers(o.schedulerHealthzUrls ?? ""),
+  controllerManagerHealthzUrls: parseEtcdServers(o.controllerManagerHealthzUrls ?? ""),
   log,
 });
 

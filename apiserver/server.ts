@@ -23,8 +23,10 @@ import {
   apiResourceList,
   apiVersions,
 } from "./discovery/discovery.js";
+import { handleComponentStatus } from "./handlers/componentstatus.js";
+import { handleList } from "./handlers/list.js";
 import { wantsAggregatedDiscovery, wantsTable } from "./handlers/negotiation.js";
-import { handleGet, handleList, handleWatch } from "./handlers/read.js";
+import { handleGet } from "./handlers/read.js";
 import { parseRequestInfo, type ResourceRequestInfo } from "./handlers/request-info.js";
 import { addWarnings, writeError, writeJson, writeRaw } from "./handlers/response.js";
 import type { ApiContext, RequestScope } from "./handlers/scope.js";
@@ -45,6 +47,7 @@ import {
   handleStatus,
 } from "./handlers/subresources.js";
 import { handleTokenRequest } from "./handlers/token.js";
+import { handleWatch } from "./handlers/watch.js";
 import {
   dryRunOf,
   handleCreate,
@@ -70,6 +73,12 @@ import {
 import { buildOpenApi, type OpenApiDocs } from "./openapi/openapi.js";
 import { buildSchemaSet, loadModels } from "./openapi/schemas.js";
 import { Catalogue } from "./registry/catalogue.js";
+import {
+  type ComponentTarget,
+  componentTargets,
+  DEFAULT_CONTROLLER_MANAGER_URLS,
+  DEFAULT_SCHEDULER_URLS,
+} from "./registry/componentstatus.js";
 import { resources as defaultResources } from "./standins/resources.js";
 import { EtcdStore } from "./storage/etcd-store.js";
 import { DEFAULT_PREFIX } from "./storage/keys.js";
@@ -104,6 +113,9 @@ export interface ApiServerOptions {
   resources?: ResourceDefinition[];
   /** --kubelet-client-certificate / --kubelet-client-key / --kubelet-certificate-authority. */
   kubeletClient?: KubeletClientFiles;
+  /** The /healthz URLs `kubectl get componentstatuses` probes (default: the compose cluster's). */
+  schedulerHealthzUrls?: string[];
+  controllerManagerHealthzUrls?: string[];
   log?: Logger;
 }
 
@@ -118,6 +130,8 @@ export class ApiServer {
   readonly tokenIssuer: TokenIssuer | null;
   /** metrics.k8s.io/v1beta1, from the kubelets' summaries. */
   readonly metricsApi: MetricsApi;
+  /** What componentstatuses reports on. */
+  readonly components: ComponentTarget[];
 
   constructor(readonly opts: ApiServerOptions) {
     this.log = opts.log ?? newLogger("apiserver");
@@ -160,6 +174,11 @@ export class ApiServer {
       : null;
     this.openapi = buildOpenApi(catalogue, this.ctx.schemas);
     this.metricsApi = new MetricsApi(this.ctx, this.log.child({ subsystem: "metrics-api" }));
+    this.components = componentTargets({
+      scheduler: opts.schedulerHealthzUrls ?? DEFAULT_SCHEDULER_URLS,
+      controllerManager: opts.controllerManagerHealthzUrls ?? DEFAULT_CONTROLLER_MANAGER_URLS,
+      etcdServers: opts.etcdServers,
+    });
     this.tokenIssuer = opts.serviceAccountSigningKeyFile
       ? new TokenIssuer(readFileSync(opts.serviceAccountSigningKeyFile, "utf8"), opts.serviceAccountIssuer)
       : null;
@@ -512,6 +531,9 @@ export class ApiServer {
       }
       if (STREAMING_SUBRESOURCES.has(sub)) return handleStreaming(ctx, scope);
       throw notFoundPath();
+    }
+    if (def.group === "" && def.resource === "componentstatuses") {
+      return handleComponentStatus(ctx, scope, this.components);
     }
     if (!def.verbs.includes(info.verb) && !(info.verb === "watch" && def.verbs.includes("list"))) {
       throw methodNotSupported(scope.gr, info.verb);

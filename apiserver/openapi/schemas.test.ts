@@ -285,3 +285,46 @@ describe("nulls as Go decodes them", () => {
     });
   });
 });
+
+describe("old beta versions served from a v1 kind", () => {
+  const extDeploy = {
+    group: "extensions",
+    version: "v1beta1",
+    kind: "Deployment",
+    storage: { group: "apps", version: "v1" },
+  };
+  const extIngress = {
+    group: "extensions",
+    version: "v1beta1",
+    kind: "Ingress",
+    storage: { group: "networking.k8s.io", version: "v1" },
+  };
+  const set = buildSchemaSet(models, [deploy, extDeploy, extIngress], MESSAGES);
+
+  it("get the v1 schema under their own package and GVK, with the fields only they had", () => {
+    const name = set.byKind.get("extensions/v1beta1/Deployment");
+    assert.equal(name, "io.k8s.api.extensions.v1beta1.Deployment");
+    assert.deepEqual(set.schemas[name!]?.["x-kubernetes-group-version-kind"], [
+      { group: "extensions", version: "v1beta1", kind: "Deployment" },
+    ]);
+    assert.deepEqual(set.schemas["io.k8s.api.apps.v1.Deployment"]?.["x-kubernetes-group-version-kind"], [
+      deploy,
+    ]);
+    const body = {
+      spec: { replicas: 1, rollbackTo: { revision: 2 }, template: { spec: { containers: [{ name: "a" }] } } },
+    };
+    assert.deepEqual(unknownFieldsOf(set, name!, body), []);
+    assert.deepEqual(unknownFieldsOf(set, name!, { spec: { rollbackTo: { rev: 1 }, foo: 1 } }), [
+      "spec.rollbackTo.rev",
+      "spec.foo",
+    ]);
+    assert.deepEqual(unknownFieldsOf(set, "io.k8s.api.apps.v1.Deployment", body), ["spec.rollbackTo"]);
+    const names = Object.keys(schemasFor(set, [{ def: extDeploy }] as Parameters<typeof schemasFor>[1]));
+    assert.ok(names.includes("io.k8s.api.extensions.v1beta1.DeploymentSpec"));
+    assert.ok(names.includes("io.k8s.api.extensions.v1beta1.RollbackConfig"));
+  });
+
+  it("Ingress v1beta1 (other backend fields than v1) stays without a schema", () => {
+    assert.equal(set.byKind.get("extensions/v1beta1/Ingress"), undefined);
+  });
+});

@@ -116,10 +116,80 @@ function modelForKind(
   return undefined;
 }
 
+/**
+ * Fields the old beta versions have beyond their v1 kind (k8s.io/api 1.15), by `group/version/Kind`:
+ * extra properties of the kind's spec. Otherwise an old version's schema is its v1 kind's, which
+ * is a superset (v1 only added fields). Ingress is left out: its v1beta1 backends differ from v1's.
+ */
+const LEGACY_SPEC_FIELDS: Record<string, (pkg: string) => Record<string, Schema>> = {
+  "extensions/v1beta1/DaemonSet": () => ({
+    templateGeneration: {
+      type: "integer",
+      format: "int64",
+      description:
+        "DEPRECATED. A sequence number representing a specific generation of the template. Populated by the system. It can be set only during the creation.",
+    },
+  }),
+  "extensions/v1beta1/Deployment": (pkg) => ({ rollbackTo: rollbackTo(pkg) }),
+  "apps/v1beta1/Deployment": (pkg) => ({ rollbackTo: rollbackTo(pkg) }),
+};
+
+function rollbackTo(pkg: string): Schema {
+  return {
+    ...ref(`${pkg}.RollbackConfig`),
+    description:
+      "DEPRECATED. The config this deployment is rolling back to. Will be cleared after rollback is done.",
+  };
+}
+
+const ROLLBACK_CONFIG: Schema = {
+  type: "object",
+  description: "DEPRECATED.",
+  properties: {
+    revision: {
+      type: "integer",
+      format: "int64",
+      description: "The revision to rollback to. If set to 0, rollback to the last revision.",
+    },
+  },
+};
+
+/**
+ * The schema of an old beta version served from a v1 storage kind (`io.k8s.api.extensions.v1beta1.DaemonSet`):
+ * the v1 schema under the old package's name, its spec extended where the old version had more fields.
+ */
+function addLegacySchema(
+  schemas: Record<string, Schema>,
+  d: { group: string; version: string; kind: string },
+  v1Name: string,
+): string | undefined {
+  const v1 = schemas[v1Name];
+  if (!v1) return undefined;
+  const pkg = `io.k8s.api.${d.group.split(".")[0]}.${d.version}`;
+  const name = `${pkg}.${d.kind}`;
+  const schema: Schema = structuredClone(v1);
+  schema["x-kubernetes-group-version-kind"] = [{ group: d.group, version: d.version, kind: d.kind }];
+  const extra = LEGACY_SPEC_FIELDS[kindKey(d.group, d.version, d.kind)]?.(pkg);
+  const specProp = schema.properties?.spec;
+  if (extra && specProp) {
+    const specName = `${pkg}.${d.kind}Spec`;
+    const spec: Schema = structuredClone(resolveSchema({ schemas, byKind: new Map() }, specProp));
+    spec.properties = { ...spec.properties, ...extra };
+    schemas[specName] = spec;
+    schema.properties = {
+      ...schema.properties,
+      spec: { ...ref(specName), description: specProp.description },
+    };
+    if ("rollbackTo" in extra) schemas[`${pkg}.RollbackConfig`] = ROLLBACK_CONFIG;
+  }
+  schemas[name] = schema;
+  return name;
+}
+
 /** All schemas for the models, and the served kinds' definition names. */
 export function buildSchemaSet(
   models: ModelTable,
-  defs: Pick<ResourceDefinition, "group" | "version" | "kind">[],
+  defs: Pick<ResourceDefinition, "group" | "version" | "kind" | "storage">[],
   knownMessages: string[] = protobufMessageNames,
 ): SchemaSet {
   const nameOf = definitionNamer(knownMessages, models);
@@ -154,6 +224,12 @@ export function buildSchemaSet(
     }
     schema["x-kubernetes-group-version-kind"] = gvks;
     byKind.set(kindKey(d.group, d.version, d.kind), name);
+  }
+  for (const d of defs) {
+    if (!d.storage || d.kind === "Ingress" || byKind.has(kindKey(d.group, d.version, d.kind))) continue;
+    const v1 = byKind.get(kindKey(d.storage.group, d.storage.version, d.kind));
+    const name = v1 ? addLegacySchema(schemas, d, v1) : undefined;
+    if (name) byKind.set(kindKey(d.group, d.version, d.kind), name);
   }
   return { schemas, byKind };
 }

@@ -1,6 +1,7 @@
 // Object semantics common to every resource, as Kubernetes' generic registry and the kinds'
 // strategies apply them (PrepareForCreate / PrepareForUpdate, generation, status, names). Pure.
 import { randomBytes, randomUUID } from "node:crypto";
+import { DEPRECATED_TEMPLATE_GENERATION } from "../../pkg/api/conversion.js";
 import type { ResourceDefinition } from "../../pkg/api/resource-definition.js";
 import type { FieldError, KubeObject, StoredObject } from "../../pkg/api/types.js";
 import { generateJobSelector } from "../standins/defaults.js";
@@ -73,6 +74,10 @@ export function prepareForCreate(def: ResourceDefinition, obj: StoredObject, ctx
   else delete m.generation;
   if (def.hasStatus && !KEEP_STATUS_ON_CREATE.has(def.kind)) {
     obj.status = initialStatus(def.kind, obj);
+  }
+  if (isDaemonSet(def)) {
+    const gen = templateGenerationOf(obj);
+    setTemplateGeneration(obj, gen !== undefined && gen >= 1 ? gen : 1);
   }
   if (obj.status === undefined && def.kind === "Namespace") obj.status = { phase: "Active" };
   // The Job strategy's PrepareForCreate: the selector and the controller-uid / job-name labels need
@@ -147,11 +152,125 @@ export function prepareForUpdate(def: ResourceDefinition, next: StoredObject, ol
     if (old.status === undefined) delete next.status;
     else next.status = old.status;
   }
+  if (def.kind === "Service" && def.group === "") dropTypeDependentFields(next, old);
+  let oldSpec = old;
+  if (isDaemonSet(def)) {
+    // Not settable by an update; a template change moves it on (daemonSetStrategy.PrepareForUpdate).
+    oldSpec = withoutLegacyTemplateGeneration(old);
+    const oldGen = templateGenerationOf(old) ?? 0;
+    const nextNoLegacy = withoutLegacyTemplateGeneration(next);
+    const templateChanged =
+      JSON.stringify((nextNoLegacy.spec as { template?: unknown } | undefined)?.template) !==
+      JSON.stringify((oldSpec.spec as { template?: unknown } | undefined)?.template);
+    setTemplateGeneration(next, templateChanged ? oldGen + 1 : oldGen);
+  }
   if (usesGeneration(def.kind)) {
     const gen = o.generation ?? 1;
-    m.generation = specOf(next) !== specOf(old) ? gen + 1 : gen;
+    m.generation = specOf(next) !== specOf(oldSpec) ? gen + 1 : gen;
   } else if (o.generation !== undefined) m.generation = o.generation;
   else delete m.generation;
+}
+
+// ---------------------------------------------------------------- Service type changes
+
+type SvcPort = { nodePort?: number };
+type SvcSpec = {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+  ports?: SvcPort[];
+  healthCheckNodePort?: number;
+  allocateLoadBalancerNodePorts?: boolean;
+  externalTrafficPolicy?: string;
+  loadBalancerClass?: string;
+};
+
+const svcSpec = (o: KubeObject): SvcSpec => (o.spec ?? {}) as SvcSpec;
+const needsClusterIP = (s: SvcSpec) => s.type !== "ExternalName";
+const needsNodePort = (s: SvcSpec) => s.type === "NodePort" || s.type === "LoadBalancer";
+const needsHCNodePort = (s: SvcSpec) => s.type === "LoadBalancer" && s.externalTrafficPolicy === "Local";
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+function nodePortSet(s: SvcSpec): string {
+  const ports = (s.ports ?? []).map((p) => p.nodePort ?? 0).filter((p) => p !== 0);
+  return JSON.stringify([...new Set(ports)].sort((a, b) => a - b));
+}
+
+/**
+ * The Service strategy's dropTypeDependentFields (pkg/registry/core/service/strategy.go): on an update
+ * to a type that no longer needs a field, a value the user did not change (so possibly allocated or
+ * defaulted for the old type) is wiped, before validation and before the allocators release it.
+ */
+export function dropTypeDependentFields(next: KubeObject, old: KubeObject): void {
+  const n = svcSpec(next);
+  const o = svcSpec(old);
+  if (next.spec === undefined) return;
+  if (needsClusterIP(o) && !needsClusterIP(n)) {
+    if (same(o.clusterIP, n.clusterIP) && same(o.clusterIPs, n.clusterIPs)) {
+      delete n.clusterIP;
+      delete n.clusterIPs;
+    }
+    if (same(o.ipFamilies, n.ipFamilies)) delete n.ipFamilies;
+    if (same(o.ipFamilyPolicy, n.ipFamilyPolicy)) delete n.ipFamilyPolicy;
+  }
+  if (needsNodePort(o) && !needsNodePort(n) && nodePortSet(o) === nodePortSet(n)) {
+    for (const p of n.ports ?? []) delete p.nodePort;
+  }
+  if (needsHCNodePort(o) && !needsHCNodePort(n) && o.healthCheckNodePort === n.healthCheckNodePort) {
+    delete n.healthCheckNodePort;
+  }
+  if (o.type === "LoadBalancer" && n.type !== "LoadBalancer") {
+    if (
+      n.allocateLoadBalancerNodePorts !== undefined &&
+      o.allocateLoadBalancerNodePorts === n.allocateLoadBalancerNodePorts
+    ) {
+      delete n.allocateLoadBalancerNodePorts;
+    }
+    if (o.loadBalancerClass !== undefined && o.loadBalancerClass === n.loadBalancerClass) {
+      delete n.loadBalancerClass;
+    }
+  }
+  if (needsNodePort(o) && !needsNodePort(n) && o.externalTrafficPolicy === n.externalTrafficPolicy) {
+    delete n.externalTrafficPolicy;
+  }
+  // The load balancer's status goes with the type (Kubernetes does not make users wait for it).
+  if (n.type !== "LoadBalancer" && next.status !== undefined) {
+    next.status = { ...(next.status as Record<string, unknown>), loadBalancer: {} };
+  }
+}
+
+// ---------------------------------------------------------------- DaemonSet templateGeneration
+
+function isDaemonSet(def: ResourceDefinition): boolean {
+  return def.kind === "DaemonSet" && (def.group === "apps" || def.group === "extensions");
+}
+
+/**
+ * The DaemonSet's templateGeneration in its apps/v1 storage form: the annotation, or the
+ * `spec.templateGeneration` that objects written by older tskube versions carry.
+ */
+export function templateGenerationOf(obj: KubeObject): number | undefined {
+  const v = obj.metadata?.annotations?.[DEPRECATED_TEMPLATE_GENERATION];
+  if (typeof v === "string" && /^-?\d+$/.test(v)) return Number(v);
+  const legacy = (obj.spec as { templateGeneration?: unknown } | undefined)?.templateGeneration;
+  return typeof legacy === "number" && Number.isInteger(legacy) ? legacy : undefined;
+}
+
+function withoutLegacyTemplateGeneration<T extends KubeObject>(obj: T): T {
+  const spec = obj.spec as Record<string, unknown> | undefined;
+  if (!spec || !("templateGeneration" in spec)) return obj;
+  const { templateGeneration: _t, ...rest } = spec;
+  return { ...obj, spec: rest };
+}
+
+/** Writes the annotation Kubernetes' apps/v1 conversion always writes, and drops a legacy spec field. */
+function setTemplateGeneration(obj: StoredObject, gen: number): void {
+  const m = metaOf(obj);
+  m.annotations = { ...(m.annotations ?? {}), [DEPRECATED_TEMPLATE_GENERATION]: String(gen) };
+  const spec = obj.spec as Record<string, unknown> | undefined;
+  if (spec && "templateGeneration" in spec) delete spec.templateGeneration;
 }
 
 /** An update through the status subresource: only status changes (and nothing else of the object). */

@@ -1,7 +1,7 @@
 // Schema conversions between a served beta version and its v1 storage version, where they differ beyond
-// apiVersion. Only Ingress needs one among the versions served: v1beta1 names a backend by
-// `serviceName`/`servicePort` and has `spec.backend`; v1 has `service: {name, port: {number|name}}` and
-// `spec.defaultBackend`. Pure; the input is not modified.
+// apiVersion. Ingress: v1beta1 names a backend by `serviceName`/`servicePort` and has `spec.backend`;
+// v1 has `service: {name, port: {number|name}}` and `spec.defaultBackend`. DaemonSet: extensions/v1beta1
+// has `spec.templateGeneration`, which apps/v1 keeps in an annotation. Pure; the input is not modified.
 import type { KubeObject } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -72,5 +72,43 @@ export function ingressFromV1(obj: KubeObject, apiVersion: string): KubeObject {
   if (defaultBackend !== undefined) beta.backend = backendFromV1(defaultBackend);
   if (rest.rules !== undefined) beta.rules = mapRules(rest.rules, backendFromV1);
   out.spec = beta;
+  return out;
+}
+
+/** apps/v1's home for the extensions/v1beta1 `spec.templateGeneration` (appsv1.DeprecatedTemplateGeneration). */
+export const DEPRECATED_TEMPLATE_GENERATION = "deprecated.daemonset.template.generation";
+
+/**
+ * extensions/v1beta1 DaemonSet -> apps/v1: `spec.templateGeneration` moves to the annotation, as
+ * Kubernetes' Convert_apps_DaemonSet_To_v1_DaemonSet writes it.
+ */
+export function daemonSetToV1(obj: KubeObject): KubeObject {
+  const out: KubeObject = { ...obj, apiVersion: "apps/v1" };
+  if (!isObj(obj.spec) || !("templateGeneration" in obj.spec)) return out;
+  const { templateGeneration, ...spec } = obj.spec;
+  out.spec = spec;
+  if (typeof templateGeneration === "number" && Number.isInteger(templateGeneration)) {
+    const meta: Obj = isObj(obj.metadata) ? { ...obj.metadata } : {};
+    const annotations = isObj(meta.annotations) ? { ...meta.annotations } : {};
+    annotations[DEPRECATED_TEMPLATE_GENERATION] = String(templateGeneration);
+    meta.annotations = annotations;
+    out.metadata = meta as KubeObject["metadata"];
+  }
+  return out;
+}
+
+/** apps/v1 DaemonSet -> extensions/v1beta1: the annotation becomes `spec.templateGeneration` again. */
+export function daemonSetFromV1(obj: KubeObject, apiVersion: string): KubeObject {
+  const out: KubeObject = { ...obj, apiVersion };
+  const meta = isObj(obj.metadata) ? obj.metadata : undefined;
+  const annotations = meta && isObj(meta.annotations) ? meta.annotations : undefined;
+  const value = annotations?.[DEPRECATED_TEMPLATE_GENERATION];
+  if (typeof value !== "string" || !/^-?\d+$/.test(value)) return out;
+  const { [DEPRECATED_TEMPLATE_GENERATION]: _gen, ...rest } = annotations as Obj;
+  const m: Obj = { ...meta };
+  if (Object.keys(rest).length > 0) m.annotations = rest;
+  else delete m.annotations;
+  out.metadata = m as KubeObject["metadata"];
+  out.spec = { ...(isObj(obj.spec) ? obj.spec : {}), templateGeneration: Number(value) };
   return out;
 }

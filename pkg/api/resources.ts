@@ -7,7 +7,7 @@
 // batch/v1beta1) are served at the end, stored as their v1 kind, without short names or categories so
 // that `kubectl get deploy` and `kubectl get all` resolve to the current versions only.
 
-import { ingressFromV1, ingressToV1 } from "./conversion.js";
+import { daemonSetFromV1, daemonSetToV1, ingressFromV1, ingressToV1 } from "./conversion.js";
 import { defaultsFor, legacyDefaultsFor } from "./defaults/index.js";
 import { fieldSelectorsFor } from "./field-selectors.js";
 import type { GroupVersionKind, ResourceDefinition, SubresourceDefinition } from "./resource-definition.js";
@@ -128,6 +128,8 @@ const entries: Entry[] = [
     namespaced: false,
     shortNames: ["cs"],
     verbs: ["get", "list"],
+    // k8s.io/api core/v1: +k8s:prerelease-lifecycle-gen:deprecated=1.19, no replacement.
+    deprecationWarning: "v1 ComponentStatus is deprecated in v1.19+",
   },
   {
     group: "",
@@ -537,6 +539,14 @@ function legacyExtensions(): Entry[] {
     storageGroup: "apps",
     storageVersion: "v1",
     deprecationWarning: deprecated("extensions/v1beta1", kind, "1.8", "1.16", "apps/v1"),
+    ...(kind === "DaemonSet"
+      ? {
+          convert: {
+            toStorage: daemonSetToV1,
+            fromStorage: (o: KubeObject) => daemonSetFromV1(o, "extensions/v1beta1"),
+          },
+        }
+      : {}),
   }));
   out.push({
     group: "extensions",

@@ -119,7 +119,7 @@ function extensionsDaemonSet(ds: Obj): void {
   if (!spec) return;
   const strategy = child(spec, "updateStrategy");
   if (strategy) defStr(strategy, "type", "OnDelete");
-  defPtr(spec, "templateGeneration", 1);
+  // templateGeneration is not a default: the DaemonSet strategy sets it (1 on create, +1 per template change).
 }
 
 /** apps/v1beta1 Deployment: history limit 2. */

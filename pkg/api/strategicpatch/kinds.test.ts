@@ -319,3 +319,44 @@ describe("merge keys of the built-in kinds", () => {
     );
   });
 });
+
+describe("every served kind has its patch metadata", () => {
+  it("each resource of the catalogue (old beta versions included) accepts a strategic merge patch", async () => {
+    const { resources } = await import("../resources.js");
+    const missing = resources
+      .filter((r) => r.verbs.includes("patch"))
+      .filter((r) => !supportsStrategicMergePatch(r))
+      .map((r) => `${r.group}/${r.version} ${r.kind}`);
+    assert.deepEqual(missing, []);
+  });
+
+  it("an extensions/v1beta1 ReplicaSet re-apply (kubectl's patch) merges", () => {
+    const gvk = { group: "extensions", version: "v1beta1", kind: "ReplicaSet" };
+    const live: KubeObject = {
+      apiVersion: "extensions/v1beta1",
+      kind: "ReplicaSet",
+      metadata: { name: "kuard", annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" } },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: { containers: [{ name: "kuard", image: "kuard:2", imagePullPolicy: "IfNotPresent" }] },
+        },
+      },
+    };
+    const out = applyStrategicMergePatch(
+      live,
+      {
+        metadata: { annotations: { "kubectl.kubernetes.io/last-applied-configuration": '{"x":1}' } },
+        spec: { replicas: 3 },
+      },
+      gvk,
+    );
+    assert.equal((out.spec as { replicas: number }).replicas, 3);
+    assert.equal(out.metadata?.annotations?.["kubectl.kubernetes.io/last-applied-configuration"], '{"x":1}');
+    assert.equal(
+      (out.spec as { template: { spec: { containers: { imagePullPolicy: string }[] } } }).template.spec
+        .containers[0]?.imagePullPolicy,
+      "IfNotPresent",
+    );
+  });
+});

@@ -130,6 +130,11 @@ function workload(specFields: Record<string, Field | Schema> = {}): Schema {
 
 const jobSpec = struct({ template: podTemplateSpec });
 
+const deployment = kind({
+  spec: struct({ template: podTemplateSpec, strategy: retainKeys() }),
+  status: statusWithConditions,
+});
+
 // ------------------------------------------------------------------ kinds
 
 /** Patch schemas by "group/Kind" (core group: "/Pod"); versions of a kind share one schema. */
@@ -157,15 +162,19 @@ const kinds: Record<string, Schema> = {
   "/LimitRange": kind(),
   "/ComponentStatus": kind({ conditions }),
   "/Binding": kind(),
-  "apps/Deployment": kind({
-    spec: struct({ template: podTemplateSpec, strategy: retainKeys() }),
-    status: statusWithConditions,
-  }),
+  "apps/Deployment": deployment,
   "apps/ReplicaSet": workload(),
   "apps/StatefulSet": workload({
     volumeClaimTemplates: struct({ metadata: objectMeta, status: statusWithConditions }),
   }),
   "apps/DaemonSet": workload(),
+  // extensions/v1beta1 (k8s.io/api/extensions/v1beta1, still compiled into kubectl 1.32): the same
+  // tags as apps/v1 for the workloads it served until 1.16, and none on Ingress and NetworkPolicy.
+  "extensions/Deployment": deployment,
+  "extensions/ReplicaSet": workload(),
+  "extensions/DaemonSet": workload(),
+  "extensions/Ingress": kind(),
+  "extensions/NetworkPolicy": kind(),
   "apps/ControllerRevision": kind(),
   "batch/Job": kind({ spec: jobSpec, status: statusWithConditions }),
   "batch/CronJob": kind({ spec: struct({ jobTemplate: struct({ metadata: objectMeta, spec: jobSpec }) }) }),

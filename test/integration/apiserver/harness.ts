@@ -8,7 +8,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { ApiServer } from "../../../apiserver/server.js";
+import { ApiServer, type ApiServerOptions } from "../../../apiserver/server.js";
 import { newLogger } from "../../../pkg/util/log.js";
 
 export const ETCD_IMAGE = process.env.TSKUBE_ETCD_IMAGE ?? "tskube/etcd:3.4";
@@ -276,7 +276,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { prefix?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { prefix?: string; server?: Partial<ApiServerOptions> } = {},
+): Promise<Harness> {
   const pki = makePki();
   const { container, url } = await startEtcd();
   const server = new ApiServer({
@@ -293,6 +295,7 @@ export async function startHarness(opts: { prefix?: string } = {}): Promise<Harn
     serviceClusterIPRange: "10.96.0.0/12",
     serviceNodePortRange: "30000-32767",
     log: newLogger("apiserver-test", process.env.LOG_LEVEL ?? "warn"),
+    ...opts.server,
   });
   await server.start();
   const base = `https://127.0.0.1:${server.port()}`;
