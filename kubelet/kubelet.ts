@@ -4,8 +4,15 @@
 // computes. Pods that are gone from the desired set are stopped and their containers removed.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { ObjectReference, Pod, Service } from "kubernetes-types/core/v1";
-import { type EventRecorder, isNotFound, Pods, type RestClient, WorkQueue } from "../pkg/client/index.js";
+import type { Container, ObjectReference, Pod, Service } from "kubernetes-types/core/v1";
+import {
+  type EventRecorder,
+  ItemExponentialFailureRateLimiter,
+  isNotFound,
+  Pods,
+  type RestClient,
+  WorkQueue,
+} from "../pkg/client/index.js";
 import type { Logger } from "../pkg/util/log.js";
 import type { PodNetwork } from "./network/bridge.js";
 import { type HostPortMapping, podHostPorts } from "./network/hostports.js";
@@ -13,7 +20,8 @@ import { Ipam } from "./network/ipam.js";
 import { computePodActions, type PodActions, restartPolicy } from "./pod/actions.js";
 import { backoffKey, CrashLoopBackoff } from "./pod/backoff.js";
 import { ContainerConfigError, containerEnv, envReferences, expandCommand } from "./pod/env.js";
-import { containerHash } from "./pod/hash.js";
+import { containerHash, stableStringify } from "./pod/hash.js";
+import { PodStartTrace } from "./pod/start-trace.js";
 import { generatePodStatus, type StartFailure } from "./pod/status.js";
 import { ProbeManager } from "./prober/manager.js";
 import {
@@ -25,7 +33,7 @@ import {
 import type { DockerRuntime } from "./runtime/docker.js";
 import type { PodRuntimeStatus } from "./runtime/types.js";
 import { findContainerStatus } from "./runtime/types.js";
-import { StatusManager } from "./status/manager.js";
+import { isOtherPodWithSameName, StatusManager } from "./status/manager.js";
 import type { VolumeObjects } from "./volumes/manager.js";
 import { containerBinds, type VolumeManager } from "./volumes/manager.js";
 
@@ -48,6 +56,9 @@ export interface KubeletOptions {
 }
 
 class SyncError extends Error {}
+
+/** The longest wait before a failed pod sync is tried again (upstream's pod worker back-off period). */
+export const POD_RETRY_MAX_MS = 10_000;
 
 function podRef(pod: Pod, container?: string, init = false): ObjectReference {
   return {
@@ -73,7 +84,16 @@ function defaultPullPolicy(image: string): "Always" | "IfNotPresent" {
 
 export class Kubelet {
   readonly desired = new Map<string, Pod>();
-  readonly queue = new WorkQueue<string>({ name: "pods" });
+  /**
+   * Failed syncs are retried after at most POD_RETRY_MAX_MS, as upstream's pod workers retry after their
+   * 10 s back-off period: the controllers' default (doubling to 1000 s) would leave a pod that failed a
+   * few dozen times (network not ready at start-up, an apiserver away) waiting minutes for its next sync,
+   * a terminating one included.
+   */
+  readonly queue = new WorkQueue<string>({
+    name: "pods",
+    rateLimiter: new ItemExponentialFailureRateLimiter<string>(5, POD_RETRY_MAX_MS),
+  });
   readonly statusManager: StatusManager;
   readonly probes: ProbeManager;
   private reasons = new Map<string, Map<string, StartFailure>>();
@@ -90,6 +110,8 @@ export class Kubelet {
   private podSynced = new Map<string, number>();
   /** pods whose first Running was seen: for the start-latency figures */
   readonly firstRunning = new Map<string, number>();
+  /** the steps of each pod's first start, logged once it runs */
+  readonly startTrace = new PodStartTrace();
 
   constructor(readonly o: KubeletOptions) {
     this.statusManager = new StatusManager(o.client, o.log);
@@ -148,7 +170,13 @@ export class Kubelet {
   upsertPod(pod: Pod): void {
     const uid = pod.metadata?.uid;
     if (!uid) return;
+    if (!pod.metadata?.deletionTimestamp && !this.firstRunning.has(uid))
+      this.startTrace.seen(uid, Date.now());
+    const old = this.desired.get(uid);
     this.desired.set(uid, pod);
+    // The echo of the kubelet's own status write changes nothing it acts on: no sync for it (upstream's
+    // pod config ignores status-only updates too). Anyone else's status write is re-asserted by a sync.
+    if (old && isOwnStatusEcho(old, pod, this.statusManager.lastSent(uid))) return;
     this.queue.add(uid);
   }
 
@@ -197,7 +225,9 @@ export class Kubelet {
   /** Level-triggered: brings the engine in line with the desired pod (or its absence), then reports status. */
   async syncPod(uid: string): Promise<{ requeueAfter?: number } | undefined> {
     const pod = this.desired.get(uid);
+    this.startTrace.mark(uid, "queued", Date.now());
     const runtime = await this.o.runtime.podStatus(uid);
+    this.startTrace.mark(uid, "inspect", Date.now());
     if (!pod) {
       this.setHostPorts(uid, []);
       if (runtime) await this.removeOrphan(runtime);
@@ -206,6 +236,8 @@ export class Kubelet {
       this.lastPodIP.delete(uid);
       this.backoff.forgetPod(uid);
       this.statusManager.forget(uid);
+      this.startTrace.forget(uid);
+      this.firstRunning.delete(uid);
       return undefined;
     }
     const now = Date.now();
@@ -222,10 +254,12 @@ export class Kubelet {
     } catch (e) {
       syncError = e as Error;
     }
-    const after = await this.o.runtime.podStatus(uid);
+    // Read the engine again only when something was done to it.
+    const after = changesEngine(actions) ? await this.o.runtime.podStatus(uid) : runtime;
     const terminating = !!pod.metadata?.deletionTimestamp;
     const sandbox = after?.sandboxes[0];
-    let podIP = sandbox?.ready ? sandbox.ip : "";
+    // A hostNetwork pod's address is the node's (its status.podIP): probes dial it there.
+    let podIP = sandbox?.ready ? (pod.spec?.hostNetwork ? this.o.nodeIP : sandbox.ip) : "";
     if (podIP) this.lastPodIP.set(uid, podIP);
     else if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed" || terminating) {
       podIP = pod.status?.podIP ?? "";
@@ -249,8 +283,12 @@ export class Kubelet {
       status.podIP = lastIP;
       status.podIPs = [{ ip: lastIP }];
     }
-    if (status.phase === "Running" && !this.firstRunning.has(uid)) this.firstRunning.set(uid, Date.now());
     await this.statusManager.setPodStatus(pod, status, this.o.client !== undefined && !isStatic(pod));
+    if (status.phase === "Running" && !this.firstRunning.has(uid)) {
+      this.firstRunning.set(uid, Date.now());
+      const steps = this.startTrace.running(uid, Date.now());
+      if (steps) this.o.log.info({ pod: formatPod(pod), ...steps }, "pod started");
+    }
     if (terminating && allStopped && (!after || after.sandboxes.every((s) => !s.ready))) {
       await this.finishDeletion(pod);
     }
@@ -278,10 +316,17 @@ export class Kubelet {
     }
     let sandboxId = actions.sandboxId;
     let podIP = runtime?.sandboxes[0]?.ip ?? "";
+    // A new sandbox is created at once and started in the background: the containers' volumes, images
+    // and create calls go on meanwhile (Docker accepts a container joining a sandbox that is not running
+    // yet); they are started once the sandbox runs with its network.
+    let sandboxUp: Promise<void> = Promise.resolve();
     if (actions.createSandbox) {
       const created = await this.createSandbox(pod, actions.attempt);
       sandboxId = created.id;
       podIP = created.ip;
+      sandboxUp = created.up;
+      // Awaited below on every path; this only keeps an early failure from counting as unhandled.
+      sandboxUp.catch(() => undefined);
       if (podIP) this.lastPodIP.set(uid, podIP);
     }
     if (!sandboxId) return next;
@@ -300,9 +345,12 @@ export class Kubelet {
     const toStart = actions.nextInitContainerToStart
       ? [actions.nextInitContainerToStart]
       : actions.containersToStart;
-    if (toStart.length === 0) return next;
+    if (toStart.length === 0) {
+      await sandboxUp;
+      return next;
+    }
     const isInit = !!actions.nextInitContainerToStart;
-    // Volumes are set up (and refreshed) before any container starts.
+    // Volumes are set up (and refreshed) before any container is created.
     let volumes: Awaited<ReturnType<VolumeManager["setUp"]>>;
     try {
       volumes = await this.o.volumes.setUp(pod, {
@@ -313,28 +361,44 @@ export class Kubelet {
     } catch (e) {
       this.event(pod, "Warning", "FailedMount", (e as Error).message);
       log.warn({ pod: formatPod(pod), err: (e as Error).message }, "volume setup failed");
+      await sandboxUp;
       return Math.min(next, 2000);
     }
+    this.startTrace.mark(uid, "volumes", Date.now());
     const hostsFile = path.join(this.o.rootDir, "pods", uid, "etc-hosts");
+    const prepared = await Promise.all(
+      toStart.map((name) =>
+        this.prepareContainer(pod, name, isInit, sandboxId as string, podIP, runtime, volumes, hostsFile),
+      ),
+    );
+    try {
+      await sandboxUp;
+    } catch (e) {
+      // The sandbox is gone: containers made to join it could never start.
+      await Promise.all(
+        prepared.map((c) => ("id" in c ? this.o.runtime.remove(c.id).catch(() => undefined) : undefined)),
+      );
+      throw e;
+    }
     await Promise.all(
-      toStart.map(async (name) => {
-        const retryMs = await this.startContainer(
-          pod,
-          name,
-          isInit,
-          sandboxId as string,
-          podIP,
-          runtime,
-          volumes,
-          hostsFile,
-        );
+      prepared.map(async (c, i) => {
+        const retryMs =
+          "id" in c ? await this.runContainer(pod, toStart[i] as string, isInit, c.id) : c.retryMs;
         if (retryMs > 0) next = Math.min(next, retryMs);
       }),
     );
     return next;
   }
 
-  private async createSandbox(pod: Pod, attempt: number): Promise<{ id: string; ip: string }> {
+  /**
+   * Creates the pod's sandbox container (address, hosts file, docker create) and starts it in the
+   * background: `up` settles once it runs and is wired to the pod network. Either failing removes the
+   * sandbox, frees the address and rejects with FailedCreatePodSandBox.
+   */
+  private async createSandbox(
+    pod: Pod,
+    attempt: number,
+  ): Promise<{ id: string; ip: string; up: Promise<void> }> {
     const { runtime: rt, ctx, network } = this.o;
     const hostNetwork = !!pod.spec?.hostNetwork;
     if (!hostNetwork && !this.ipam) {
@@ -346,26 +410,35 @@ export class Kubelet {
     const ip = hostNetwork ? "" : (this.ipam as Ipam).allocate();
     const uid = pod.metadata?.uid ?? "";
     let id = "";
-    try {
-      const dir = path.join(this.o.rootDir, "pods", uid);
-      await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, "etc-hosts"), hostsFileContent(pod, ip, ctx.clusterDomain));
-      id = await rt.create(sandboxCreateOptions(pod, attempt, ip, ctx));
-      await rt.start(id);
-      if (!hostNetwork) {
-        const pid = await rt.pidInNode(id);
-        if (!pid)
-          throw new Error(`cannot find the sandbox ${id.slice(0, 12)} process in this node's PID namespace`);
-        await network.attach(id, pid, ip);
-      }
-      return { id, ip };
-    } catch (e) {
+    const failed = async (e: unknown): Promise<never> => {
       if (ip) this.ipam?.release(ip);
       if (id) await rt.remove(id).catch(() => undefined);
       const msg = `Failed to create pod sandbox: ${(e as Error).message}`;
       this.event(pod, "Warning", "FailedCreatePodSandBox", msg);
       throw new SyncError(msg);
+    };
+    try {
+      const dir = path.join(this.o.rootDir, "pods", uid);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, "etc-hosts"), hostsFileContent(pod, ip, ctx.clusterDomain));
+      id = await rt.create(sandboxCreateOptions(pod, attempt, ip, ctx));
+      this.startTrace.mark(uid, "sandbox-create", Date.now());
+    } catch (e) {
+      return failed(e);
     }
+    const up = (async () => {
+      await rt.start(id);
+      this.startTrace.mark(uid, "sandbox-start", Date.now());
+      if (!hostNetwork) {
+        const pid = await rt.pidInNode(id);
+        if (!pid)
+          throw new Error(`cannot find the sandbox ${id.slice(0, 12)} process in this node's PID namespace`);
+        this.startTrace.mark(uid, "sandbox-pid", Date.now());
+        await network.attach(id, pid, ip);
+        this.startTrace.mark(uid, "network", Date.now());
+      }
+    })().catch(failed);
+    return { id, ip, up };
   }
 
   /** EnsureImageExists with the kubelet's events and back-off; returns a failure or undefined. */
@@ -439,7 +512,12 @@ export class Kubelet {
     return undefined;
   }
 
-  private async startContainer(
+  /**
+   * The first half of starting a container: its image, environment and `docker create`. Gives the new
+   * container's id, or how soon to try again: at the end of an image pull's back-off (as upstream's image
+   * back-off), or in a second for anything else.
+   */
+  private async prepareContainer(
     pod: Pod,
     name: string,
     isInit: boolean,
@@ -448,14 +526,12 @@ export class Kubelet {
     runtime: PodRuntimeStatus | undefined,
     volumes: Awaited<ReturnType<VolumeManager["setUp"]>>,
     hostsFile: string,
-  ): Promise<number> {
-    // Returns 0 when the container started, else how soon to try again: at the end of an image pull's
-    // back-off (as upstream's image back-off), or in a second for anything else.
-    const { runtime: rt, ctx, log } = this.o;
+  ): Promise<{ id: string } | { retryMs: number }> {
+    const { runtime: rt, ctx } = this.o;
     const uid = pod.metadata?.uid ?? "";
     const reasons = this.reasonsOf(uid);
-    const spec = (isInit ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
-    if (!spec) return 0;
+    const spec = containerSpec(pod, name, isInit);
+    if (!spec) return { retryMs: 0 };
     const prev = findContainerStatus(runtime, name);
     if (prev?.state === "exited") {
       this.backoff.next(
@@ -477,9 +553,12 @@ export class Kubelet {
       if (failure.reason === "ImagePullBackOff")
         this.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", name, isInit);
       // ErrImagePull is retried at once so that ImagePullBackOff shows; that one waits the back-off out.
-      if (failure.reason !== "ImagePullBackOff") return 1000;
-      return Math.max(1000, this.imageBackoff.remainingSinceUpdate(`${uid}_${image}`, Date.now()));
+      if (failure.reason !== "ImagePullBackOff") return { retryMs: 1000 };
+      return {
+        retryMs: Math.max(1000, this.imageBackoff.remainingSinceUpdate(`${uid}_${image}`, Date.now())),
+      };
     }
+    this.startTrace.mark(uid, "image", Date.now());
     const restartCount = prev ? prev.restartCount + 1 : 0;
     let id: string;
     try {
@@ -530,11 +609,23 @@ export class Kubelet {
       const msg = (e as Error).message;
       reasons.set(name, { reason, message: msg });
       this.event(pod, "Warning", "Failed", `Error: ${msg}`, name, isInit);
-      return 1000;
+      return { retryMs: 1000 };
     }
+    this.startTrace.mark(uid, "create", Date.now());
+    return { id };
+  }
+
+  /** The second half, once the sandbox runs: `docker start`, then the postStart hook. 0, or a retry in ms. */
+  private async runContainer(pod: Pod, name: string, isInit: boolean, id: string): Promise<number> {
+    const { runtime: rt, log } = this.o;
+    const uid = pod.metadata?.uid ?? "";
+    const reasons = this.reasonsOf(uid);
+    const spec = containerSpec(pod, name, isInit);
+    if (!spec) return 0;
     this.event(pod, "Normal", "Created", `Created container ${name}`, name, isInit);
     try {
       await rt.start(id);
+      this.startTrace.mark(uid, "start", Date.now());
     } catch (e) {
       const msg = `failed to start container "${name}": ${(e as Error).message.replace(/^\(HTTP code \d+\) [^-]*- /, "")}`;
       reasons.set(name, { reason: "RunContainerError", message: msg });
@@ -639,7 +730,7 @@ export class Kubelet {
         preconditions: { uid: pod.metadata?.uid },
       });
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      if (!isNotFound(e) && !isOtherPodWithSameName(e)) throw e;
     }
   }
 
@@ -650,6 +741,37 @@ export class Kubelet {
       status: this.statusManager.statuses.get(p.metadata?.uid ?? "") ?? p.status,
     }));
   }
+}
+
+/** Whether carrying out the actions touches the engine (the pod's runtime state must be read again). */
+export function changesEngine(a: PodActions): boolean {
+  return (
+    a.killPod ||
+    a.createSandbox ||
+    a.containersToKill.length > 0 ||
+    a.containersToStart.length > 0 ||
+    a.nextInitContainerToStart !== undefined
+  );
+}
+
+/** The pod minus what changes on every write (resourceVersion, managedFields) and its status. */
+function podIdentityAndSpec(p: Pod): string {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = p.metadata ?? {};
+  return stableStringify({ meta, spec: p.spec ?? {} });
+}
+
+/**
+ * An update that only brings back the status this kubelet wrote last (`lastSentStatus`, as
+ * stableStringify'd): metadata and spec unchanged, status exactly the one sent.
+ */
+export function isOwnStatusEcho(old: Pod, next: Pod, lastSentStatus: string | undefined): boolean {
+  if (lastSentStatus === undefined) return false;
+  if (stableStringify(next.status ?? {}) !== lastSentStatus) return false;
+  return podIdentityAndSpec(old) === podIdentityAndSpec(next);
+}
+
+function containerSpec(pod: Pod, name: string, isInit: boolean): Container | undefined {
+  return (isInit ? pod.spec?.initContainers : pod.spec?.containers)?.find((c) => c.name === name);
 }
 
 export const STATIC_POD_ANNOTATION = "kubernetes.io/config.source";

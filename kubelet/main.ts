@@ -65,6 +65,11 @@ const program = new Command("kubelet")
     "where pod volumes live (a host path mounted at the same path)",
     "/var/lib/tskube/kubelet",
   )
+  .option(
+    "--shared-dir <dir>",
+    "the host directory every node container mounts at the same path: hostPath PersistentVolumes live in it, so that a claim finds its data on any node",
+    "/var/lib/tskube",
+  )
   .option("--pod-infra-container-image <image>", "sandbox image", "tskube/pause:3.10")
   .option("--cluster-dns <ips>", "cluster DNS servers (comma separated)", "10.96.0.10")
   .option("--cluster-domain <domain>", "cluster domain", "cluster.local")
@@ -84,6 +89,7 @@ const program = new Command("kubelet")
   .option("--register-with-taints <taints>", "taints at registration (k=v:Effect,...)")
   .option("--node-labels <labels>", "labels at registration (k=v,...)")
   .option("--max-pods <n>", "pods capacity", "110")
+  .option("--pod-workers <n>", "pods synced at once (upstream: one worker per pod)", "8")
   .option("--cluster-name <name>", "label value io.tskube.cluster on every container", "tskube")
   .option("--leader-elect [bool]", "ignored (kept for the node init's common flags)")
   .allowUnknownOption(true)
@@ -101,6 +107,7 @@ interface Opts {
   clientCaFile: string;
   podManifestPath?: string;
   rootDir: string;
+  sharedDir: string;
   podInfraContainerImage: string;
   clusterDns: string;
   clusterDomain: string;
@@ -112,6 +119,7 @@ interface Opts {
   registerWithTaints?: string;
   nodeLabels?: string;
   maxPods: string;
+  podWorkers: string;
   clusterName: string;
 }
 
@@ -216,6 +224,7 @@ async function main(): Promise<void> {
       path.join(opts.rootDir, "hostpath", nodeName),
       objects,
       runtime.docker,
+      opts.sharedDir,
     ),
     objects,
     ctx: {
@@ -234,6 +243,7 @@ async function main(): Promise<void> {
     services: () => (services?.store.list() ?? []) as Service[],
     client,
     recorder,
+    workers: Math.max(1, Number(opts.podWorkers) || 8),
   });
 
   const stats = new StatsProvider();

@@ -133,8 +133,12 @@ export class BridgeNetwork implements PodNetwork {
     if (!this.podCIDR) throw new Error("pod network not initialised: no podCIDR yet");
     const veth = vethName(sandboxId);
     const s = attachScripts(veth, pid, ip, this.podCIDR, this.bridge, this.mtu);
-    await run("ip", ["link", "del", veth]).catch(() => undefined);
-    await run("ip", ["-batch", "-"], s.node);
+    // A veth left by an earlier attempt for this sandbox is removed only when it is in the way.
+    await run("ip", ["-batch", "-"], s.node).catch(async (e: Error) => {
+      if (!/exists/i.test(e.message)) throw e;
+      await run("ip", ["link", "del", veth]).catch(() => undefined);
+      await run("ip", ["-batch", "-"], s.node);
+    });
     await run("nsenter", [`--net=/proc/${pid}/ns/net`, "ip", "-batch", "-"], s.pod);
   }
 

@@ -11,7 +11,12 @@ import type { PodRuntimeStatus } from "./types.js";
 
 export class DockerRuntime {
   readonly docker: Docker;
-  /** inspect results by id, reused while Docker's listed state is unchanged */
+  /**
+   * inspect results by id, reused while Docker's listed state is unchanged (running ones too: nothing the
+   * kubelet reads changes while a container runs), dropped on the container's events and on every
+   * start, stop and remove made here. Syncs re-read a pod often (events, status echoes, resyncs): without
+   * this each one inspected every running container again, work the engine then lacked for starts.
+   */
   private inspectCache = new Map<string, { state: string; info: Docker.ContainerInspectInfo }>();
 
   constructor(
@@ -36,7 +41,7 @@ export class DockerRuntime {
     const out = await Promise.all(
       list.map(async (c) => {
         const cached = this.inspectCache.get(c.Id);
-        if (cached && cached.state === c.State && c.State !== "running") return cached.info;
+        if (cached && cached.state === c.State) return cached.info;
         try {
           const info = await this.docker.getContainer(c.Id).inspect();
           this.inspectCache.set(c.Id, { state: c.State, info });
@@ -162,12 +167,16 @@ export class DockerRuntime {
 
   /** The pid, as seen from this (node) PID namespace, of a container's first process: found by its cgroup. */
   async pidInNode(containerId: string): Promise<number | undefined> {
-    const entries = await readdir("/proc");
-    for (const e of entries) {
-      if (!/^\d+$/.test(e)) continue;
+    // Newest first: the container has just been started, so its process is almost always among the
+    // highest pids, and the scan ends after a few reads instead of one per process on the node.
+    const pids = (await readdir("/proc"))
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .sort((a, b) => b - a);
+    for (const pid of pids) {
       try {
-        const cg = await readFile(`/proc/${e}/cgroup`, "utf8");
-        if (cg.includes(containerId)) return Number(e);
+        const cg = await readFile(`/proc/${pid}/cgroup`, "utf8");
+        if (cg.includes(containerId)) return pid;
       } catch {
         // the process went away
       }
@@ -204,6 +213,7 @@ export class DockerRuntime {
                 id: string;
                 Actor?: { Attributes?: Record<string, string> };
               };
+              this.inspectCache.delete(ev.id);
               onEvent({ status: ev.status, id: ev.id, uid: ev.Actor?.Attributes?.[LABEL_POD_UID] });
             } catch {
               // a partial or malformed line: skip

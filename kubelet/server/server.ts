@@ -55,6 +55,8 @@ function status(res: http.ServerResponse, code: number, message: string, reason 
 }
 
 const CHANNEL_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+/** How long an attach stream may stay open once its container has stopped (its last output in flight). */
+export const ATTACH_DRAIN_MS = 1000;
 /** kubectl 1.31+ tunnels SPDY in a WebSocket for port-forward; older ones upgrade straight to SPDY. */
 const PORT_FORWARD_WS_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
 const PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
@@ -426,18 +428,65 @@ export class KubeletServer {
     }
   }
 
+  /**
+   * Attach ends with the container, as Kubernetes' does: Docker's attach to a container that is no longer
+   * running waits for its next start (`docker start -a`), so a container that exits between the
+   * "is it running" check and the attach would hold the stream (and `kubectl run -i`) open for ever.
+   * The container is watched alongside: once it has stopped, its last output gets a moment to arrive and
+   * the stream is closed. Attach reports Success (kubectl reads the exit code from the pod status); a
+   * container that was already gone before anything was attached is a Failure, on which kubectl falls
+   * back to its logs, as it does with upstream's "container is in CONTAINER_EXITED state".
+   */
   private async attach(ws: WebSocket, containerId: string, q: URLSearchParams): Promise<void> {
     const stdin = q.get("stdin") === "true" || q.get("input") === "1";
     const tty = q.get("tty") === "true" || q.get("tty") === "1";
     const c = this.d.runtime.docker.getContainer(containerId);
+    // A container made for one attach session (`stdinOnce`: `kubectl run -i/-it`) gets its output from its
+    // start: kubectl attaches only once the pod is Running, and a short command (`nslookup`, `echo`) has
+    // often printed everything, or even exited, by then. Docker replays the log and then streams without
+    // a gap or a duplicate.
+    const once = (await c.inspect().catch(() => undefined))?.Config?.StdinOnce === true;
     const stream = (await c.attach({
       stream: true,
+      logs: once,
       stdin,
       stdout: true,
       stderr: true,
       hijack: true,
     })) as unknown as import("node:stream").Duplex;
-    await this.pump(ws, stream, tty, stdin, (size) => c.resize(size).catch(() => undefined));
+    let received = 0;
+    stream.on("data", (d: Buffer) => {
+      received += d.length;
+    });
+    const stopWatching = new AbortController();
+    const ended = this.pump(ws, stream, tty, stdin, (size) => c.resize(size).catch(() => undefined)).then(
+      () => "ended" as const,
+    );
+    // Resolves once the container is not running (or gone); on any other error only the stream decides.
+    const exited = c.wait({ condition: "not-running", abortSignal: stopWatching.signal }).then(
+      () => "exited" as const,
+      (e: { statusCode?: number }) =>
+        e?.statusCode === 404 ? ("exited" as const) : new Promise<never>(() => undefined),
+    );
+    let outcome: "ended" | "exited" | "stuck" = await Promise.race([ended, exited]);
+    if (outcome === "exited") {
+      outcome = await Promise.race([
+        ended,
+        new Promise<"stuck">((r) => setTimeout(() => r("stuck"), ATTACH_DRAIN_MS).unref()),
+      ]);
+      if (outcome === "stuck") stream.destroy();
+    }
+    stopWatching.abort();
+    if (outcome === "stuck" && received === 0) {
+      const info = await c.inspect().catch(() => undefined);
+      const state = info?.State?.Status === "created" ? "CONTAINER_CREATED" : "CONTAINER_EXITED";
+      sendStatus(ws, {
+        status: "Failure",
+        reason: "InternalError",
+        message: `container is in ${state} state`,
+      });
+      return;
+    }
     sendStatus(ws, { status: "Success" });
   }
 

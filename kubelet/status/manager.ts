@@ -1,7 +1,7 @@
 // The status manager: writes a pod's status to the apiserver only when it differs from what is there (or
 // was last sent), as a merge patch of pods/status that removes the fields the kubelet no longer reports.
 import type { Pod, PodStatus } from "kubernetes-types/core/v1";
-import { isNotFound, Pods, type RestClient } from "../../pkg/client/index.js";
+import { isConflict, isNotFound, Pods, type RestClient } from "../../pkg/client/index.js";
 import type { Logger } from "../../pkg/util/log.js";
 import { stableStringify } from "../pod/hash.js";
 
@@ -12,6 +12,14 @@ export function statusPatch(old: PodStatus | undefined, next: PodStatus): Record
     if (!(k in next)) patch[k] = null;
   }
   return patch;
+}
+
+/**
+ * A write about a pod was refused because its name now belongs to another pod (a StatefulSet pod
+ * recreated under the same name): the uid precondition failed, so the pod this kubelet knew is gone.
+ */
+export function isOtherPodWithSameName(e: unknown): boolean {
+  return isConflict(e) && /UID in precondition/i.test((e as Error).message ?? "");
 }
 
 export class StatusManager {
@@ -46,13 +54,19 @@ export class StatusManager {
         );
       this.sent.set(uid, next);
     } catch (e) {
-      if (isNotFound(e)) return;
+      // Gone, or its name taken by a new pod (uid precondition): nothing of this pod is left to update.
+      if (isNotFound(e) || isOtherPodWithSameName(e)) return;
       this.log.warn(
         { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, err: (e as Error).message },
         "Failed to update status for pod",
       );
       throw e;
     }
+  }
+
+  /** The status last written for a pod (stableStringify'd), or known to be there already. */
+  lastSent(uid: string): string | undefined {
+    return this.sent.get(uid);
   }
 
   forget(uid: string): void {

@@ -39,6 +39,21 @@ export interface VolumeSource {
   readOnly: boolean;
 }
 
+/**
+ * Where a hostPath PersistentVolume's data lives on the host. A PersistentVolume is the cluster's, not a
+ * node's: the same claim must find the same data on whichever node its pod lands (a StatefulSet pod
+ * recreated elsewhere). So its path is taken in the one host directory that every node container mounts
+ * at the same path: as it is when it lies inside that directory (the provisioner's
+ * /var/lib/tskube/volumes/<pv>), else under <sharedRoot>/persistentvolumes (a hand-made PV's /mnt/data),
+ * never on a node's own hostPath tree.
+ */
+export function persistentVolumeHostPath(pvPath: string, sharedRoot: string): string {
+  const p = path.resolve("/", pvPath);
+  const root = path.resolve("/", sharedRoot);
+  if (p === root || p.startsWith(`${root}/`)) return p;
+  return path.join(root, "persistentvolumes", p);
+}
+
 export class VolumeManager {
   constructor(
     readonly rootDir: string,
@@ -46,6 +61,8 @@ export class VolumeManager {
     readonly hostPathRoot: string,
     private objects: VolumeObjects,
     private docker: Docker,
+    /** the host directory mounted into every node container at the same path (PersistentVolume data) */
+    readonly sharedRoot = "/var/lib/tskube",
   ) {}
 
   podDir(uid: string): string {
@@ -105,7 +122,11 @@ export class VolumeManager {
       const pv = await this.objects.pv(pvName);
       if (!pv?.spec?.hostPath) throw new VolumeError(`PersistentVolume "${pvName}" is not a hostPath volume`);
       return {
-        hostPath: await this.hostPath(pv.spec.hostPath.path, pv.spec.hostPath.type || "DirectoryOrCreate"),
+        hostPath: await checkHostPath(
+          persistentVolumeHostPath(pv.spec.hostPath.path, this.sharedRoot),
+          pv.spec.hostPath.path,
+          pv.spec.hostPath.type || "DirectoryOrCreate",
+        ),
         readOnly: !!v.persistentVolumeClaim.readOnly,
       };
     }
@@ -164,43 +185,8 @@ export class VolumeManager {
   }
 
   /** A hostPath volume, kept under this node's own directory on the machine, checked as its type says. */
-  private async hostPath(p: string, type: string): Promise<string> {
-    const real = path.join(this.hostPathRoot, path.resolve("/", p));
-    const st = await stat(real).catch(() => undefined);
-    switch (type) {
-      case "DirectoryOrCreate":
-        if (!st) await mkdir(real, { recursive: true, mode: 0o755 });
-        else if (!st.isDirectory())
-          throw new VolumeError(`hostPath type check failed: ${p} is not a directory`);
-        break;
-      case "Directory":
-        if (!st?.isDirectory()) throw new VolumeError(`hostPath type check failed: ${p} is not a directory`);
-        break;
-      case "FileOrCreate":
-        if (!st) {
-          await mkdir(path.dirname(real), { recursive: true });
-          await writeFile(real, "", { mode: 0o644 });
-        } else if (!st.isFile()) throw new VolumeError(`hostPath type check failed: ${p} is not a file`);
-        break;
-      case "File":
-        if (!st?.isFile()) throw new VolumeError(`hostPath type check failed: ${p} is not a file`);
-        break;
-      case "Socket":
-        if (!st?.isSocket()) throw new VolumeError(`hostPath type check failed: ${p} is not a socket file`);
-        break;
-      case "CharDevice":
-        if (!st?.isCharacterDevice())
-          throw new VolumeError(`hostPath type check failed: ${p} is not a character device`);
-        break;
-      case "BlockDevice":
-        if (!st?.isBlockDevice())
-          throw new VolumeError(`hostPath type check failed: ${p} is not a block device`);
-        break;
-      default:
-        // "" (no check): Docker would create a missing directory; create it here so it is ours.
-        if (!st) await mkdir(real, { recursive: true, mode: 0o755 });
-    }
-    return real;
+  private hostPath(p: string, type: string): Promise<string> {
+    return checkHostPath(path.join(this.hostPathRoot, path.resolve("/", p)), p, type);
   }
 
   /** Removes a pod's volumes and directory (after its containers are gone). */
@@ -213,6 +199,45 @@ export class VolumeManager {
         .remove()
         .catch(() => undefined);
   }
+}
+
+/** Checks (and for the *OrCreate types makes) the host path `real` standing for `p`, as its type says. */
+async function checkHostPath(real: string, p: string, type: string): Promise<string> {
+  const st = await stat(real).catch(() => undefined);
+  switch (type) {
+    case "DirectoryOrCreate":
+      if (!st) await mkdir(real, { recursive: true, mode: 0o755 });
+      else if (!st.isDirectory())
+        throw new VolumeError(`hostPath type check failed: ${p} is not a directory`);
+      break;
+    case "Directory":
+      if (!st?.isDirectory()) throw new VolumeError(`hostPath type check failed: ${p} is not a directory`);
+      break;
+    case "FileOrCreate":
+      if (!st) {
+        await mkdir(path.dirname(real), { recursive: true });
+        await writeFile(real, "", { mode: 0o644 });
+      } else if (!st.isFile()) throw new VolumeError(`hostPath type check failed: ${p} is not a file`);
+      break;
+    case "File":
+      if (!st?.isFile()) throw new VolumeError(`hostPath type check failed: ${p} is not a file`);
+      break;
+    case "Socket":
+      if (!st?.isSocket()) throw new VolumeError(`hostPath type check failed: ${p} is not a socket file`);
+      break;
+    case "CharDevice":
+      if (!st?.isCharacterDevice())
+        throw new VolumeError(`hostPath type check failed: ${p} is not a character device`);
+      break;
+    case "BlockDevice":
+      if (!st?.isBlockDevice())
+        throw new VolumeError(`hostPath type check failed: ${p} is not a block device`);
+      break;
+    default:
+      // "" (no check): Docker would create a missing directory; create it here so it is ours.
+      if (!st) await mkdir(real, { recursive: true, mode: 0o755 });
+  }
+  return real;
 }
 
 /** Docker binds for one container from its volumeMounts ("src:dst[:ro]"). */
