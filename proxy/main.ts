@@ -1,6 +1,7 @@
-// kube-proxy (iptables mode), one per node container. Watches Services and EndpointSlices and keeps the
-// node's KUBE-* chains equal to what renderRules() says, applying each change with one atomic
-// `iptables-restore --noflush`, at most once per --min-sync-period and at least once per --sync-period.
+// kube-proxy (iptables mode), one per node: the pod of the kube-proxy DaemonSet in kube-system, on the node's
+// network (deploy/addons/kube-proxy.yaml). Watches Services and EndpointSlices and keeps the node's KUBE-*
+// chains equal to what renderRules() says, applying each change with one atomic `iptables-restore --noflush`,
+// at most once per --min-sync-period and at least once per --sync-period.
 import { Command } from "commander";
 import type { Service } from "kubernetes-types/core/v1";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1";

@@ -1,9 +1,12 @@
-// The node container's init: runs the kubelet and kube-proxy side by side (as systemd would on a real
-// machine), restarts either one with back-off when it exits, and stops both on SIGTERM. tini is PID 1
-// and reaps zombies; this process only supervises.
+// The node container's init: runs the node's agent, the kubelet, as systemd would on a real machine,
+// restarts it with back-off when it exits, and stops it on SIGTERM. tini is PID 1 and reaps zombies; this
+// process only supervises. kube-proxy is not here: it runs as the kube-proxy DaemonSet's pod on this node
+// (deploy/addons/kube-proxy.yaml, docs/adr/0006-kube-proxy-daemonset.md), as on a kubeadm cluster.
 //   NODE_NAME, NODE_IP    the node's name and address on the cluster network
-//   KUBELET_ARGS, PROXY_ARGS   extra flags (space separated), e.g. KUBELET_ARGS="--register-with-taints=a=b:NoSchedule"
+//   KUBELET_ARGS          extra flags (space separated), e.g. KUBELET_ARGS="--register-with-taints=a=b:NoSchedule"
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { newLogger } from "../../pkg/util/log.js";
 
 const log = newLogger("node-init");
@@ -11,9 +14,20 @@ const nodeName = process.env.NODE_NAME ?? "node";
 const nodeIp = process.env.NODE_IP ?? "";
 const split = (s: string | undefined): string[] => (s ?? "").split(/\s+/).filter(Boolean);
 
+// The xtables lock every iptables writer on this node takes. kube-proxy's pod mounts the hostPath
+// /run/xtables.lock (as kubeadm's DaemonSet does), which the kubelet keeps under this node's hostPath tree
+// on the machine (its --root-dir/hostpath/<node>); the kubelet's own iptables calls must take the same file.
+const xtablesLock = `/var/lib/tskube/kubelet/hostpath/${nodeName}/run/xtables.lock`;
+try {
+  mkdirSync(dirname(xtablesLock), { recursive: true });
+} catch (err) {
+  log.warn({ err: (err as Error).message, path: xtablesLock }, "cannot make the xtables lock directory");
+}
+
 interface Service {
   name: string;
   args: string[];
+  env?: Record<string, string>;
   child?: ChildProcess;
   restarts: number;
   startedAt: number;
@@ -30,18 +44,7 @@ const services: Service[] = [
       "--resolv-conf=/etc/tskube/node/resolv.conf",
       ...split(process.env.KUBELET_ARGS),
     ],
-    restarts: 0,
-    startedAt: 0,
-  },
-  {
-    name: "kube-proxy",
-    args: [
-      "dist/proxy/main.js",
-      "--kubeconfig=/etc/tskube/kubeconfigs/kube-proxy.kubeconfig",
-      `--hostname-override=${nodeName}`,
-      ...(nodeIp ? [`--node-ip=${nodeIp}`] : []),
-      ...split(process.env.PROXY_ARGS),
-    ],
+    env: { XTABLES_LOCKFILE: xtablesLock },
     restarts: 0,
     startedAt: 0,
   },
@@ -51,7 +54,10 @@ let stopping = false;
 
 function start(svc: Service): void {
   svc.startedAt = Date.now();
-  const child = spawn(process.execPath, svc.args, { stdio: "inherit" });
+  const child = spawn(process.execPath, svc.args, {
+    stdio: "inherit",
+    env: { ...process.env, ...svc.env },
+  });
   svc.child = child;
   log.info({ service: svc.name, pid: child.pid }, "started");
   child.on("exit", (code, signal) => {

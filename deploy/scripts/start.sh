@@ -30,11 +30,33 @@ elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }
 bash deploy/scripts/host-setup.sh
 
 all_services() { control_plane_services; node_names; }
+kubectl_bin=$(command -v kubectl || echo "$TSKUBE_DATA/tools/bin/kubectl")
+kc() { "$kubectl_bin" --kubeconfig "$KUBECONFIG_OUT" --request-timeout=5s "$@"; }
+
+# The node component that runs as a pod: "ready" when the kube-proxy DaemonSet runs a ready pod on every
+# node (numberReady == desiredNumberScheduled == the number of nodes, status of the current generation),
+# else what it has so far ("1/3", "missing").
+kube_proxy_state() {
+  local out desired ready observed generation
+  out=$(kc -n kube-system get daemonset kube-proxy -o \
+    'jsonpath={.status.desiredNumberScheduled}/{.status.numberReady}/{.status.observedGeneration}/{.metadata.generation}' \
+    2>/dev/null) || { echo missing; return; }
+  IFS=/ read -r desired ready observed generation <<<"$out"
+  if [[ ${desired:-0} == "$TSKUBE_NODES" && ${ready:-0} == "$desired" && ${observed:-0} == "$generation" ]]; then
+    echo ready
+  else
+    echo "${ready:-0}/$TSKUBE_NODES"
+  fi
+}
+
+# Every node component has started: the containers healthy, the apiserver ready, kube-proxy on every node.
 cluster_up() {
   apiserver_ready || return 1
   read_health
   local s
   for s in $(all_services); do [[ ${HEALTH[$s]:-missing} == healthy ]] || return 1; done
+  write_kubeconfig
+  [[ $(kube_proxy_state) == ready ]]
 }
 
 write_kubeconfig() {
@@ -122,9 +144,10 @@ for extra in $(compose ps --services 2>/dev/null | grep -E '^node-[0-9]+$' || tr
   ((n > TSKUBE_NODES)) && compose rm -sf "$extra" >/dev/null 2>&1 || true
 done
 
-# Wait, saying what for.
+# Wait, saying what for. The add-ons (cluster DNS, kube-proxy: plain manifests applied with kubectl, as
+# kubeadm installs them) go in as soon as the apiserver answers, so their pods start while the rest comes up.
 deadline=$((SECONDS + ${TSKUBE_START_TIMEOUT:-240}))
-last=""
+last="" addons_applied=0 addons_out=""
 while :; do
   waiting=()
   read_health
@@ -132,7 +155,27 @@ while :; do
     h=${HEALTH[$s]:-missing}
     [[ $h == healthy ]] || waiting+=("$s($h)")
   done
-  apiserver_ready || waiting+=("apiserver-readyz")
+  if ! apiserver_ready; then
+    waiting+=("apiserver-readyz")
+  elif ((addons_applied == 0)); then
+    write_kubeconfig
+    if addons_out=$(kc apply -f deploy/addons/ 2>&1); then
+      addons_applied=1
+      [[ -t 1 ]] && printf '\r\033[K'
+      say "apiserver ready, add-ons applied in $(elapsed)s"
+      # Nodes no longer asked for leave the cluster, as a removed machine does (kubectl delete node):
+      # the DaemonSets must not wait for them.
+      for n in $(kc get nodes -o name 2>/dev/null | sed -n 's|^node/node-\([0-9][0-9]*\)$|\1|p'); do
+        ((n > TSKUBE_NODES)) && kc delete node "node-$n" --wait=false >/dev/null 2>&1 || true
+      done
+    else
+      waiting+=("add-ons(not applied)")
+    fi
+  fi
+  if ((addons_applied)); then
+    kp=$(kube_proxy_state)
+    [[ $kp == ready ]] || waiting+=("kube-proxy($kp)")
+  fi
   ((${#waiting[@]} == 0)) && break
   line="waiting for: ${waiting[*]}  [$(elapsed)s]"
   if [[ -t 1 ]]; then printf '\r\033[K[tskube] %s' "$line"
@@ -140,20 +183,24 @@ while :; do
   if ((SECONDS > deadline)); then
     [[ -t 1 ]] && echo
     for s in "${waiting[@]}"; do
-      s=${s%%(*}; [[ $s == apiserver-readyz ]] && s=apiserver
-      say "--- last log lines of $s"; compose logs --tail=15 "$s" 2>&1 | tail -15 || true
+      s=${s%%(*}
+      case $s in
+        add-ons) say "--- kubectl apply -f deploy/addons/"; echo "$addons_out" | tail -15 ;;
+        kube-proxy)
+          say "--- the kube-proxy pods"
+          kc -n kube-system get pods -l k8s-app=kube-proxy -o wide 2>&1 | tail -15 || true
+          kc -n kube-system get events --field-selector involvedObject.kind=Pod 2>&1 | grep kube-proxy | tail -10 || true
+          ;;
+        *)
+          [[ $s == apiserver-readyz ]] && s=apiserver
+          say "--- last log lines of $s"; compose logs --tail=15 "$s" 2>&1 | tail -15 || true
+          ;;
+      esac
     done
     die "the cluster did not become ready in time: still waiting for ${waiting[*]}"
   fi
   sleep 0.5
 done
 [[ -t 1 ]] && printf '\r\033[K'
-write_kubeconfig
-say "apiserver ready in $(elapsed)s"
-# Add-ons (cluster DNS), as kubeadm installs them: plain manifests applied with kubectl.
-kubectl_bin=$(command -v kubectl || echo "$TSKUBE_DATA/tools/bin/kubectl")
-if ! out=$("$kubectl_bin" --kubeconfig "$KUBECONFIG_OUT" apply -f deploy/addons/ 2>&1); then
-  say "warning: add-ons were not applied: $(echo "$out" | tail -3)"
-fi
 say "ready in $(elapsed)s"
 next_steps

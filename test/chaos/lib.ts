@@ -13,7 +13,13 @@ import {
   RestClient,
 } from "../../pkg/client/index.js";
 import { docker, eventually, KUBECONFIG, kubectlWithInput, type RunResult } from "../lib/cluster.js";
-import { isPodReady, nodeReadyStatus, type ReplacementTimeline, readyOutside } from "./decide.js";
+import {
+  isPodReady,
+  nodeReadyStatus,
+  type ReplacementTimeline,
+  readyByNode,
+  readyOutside,
+} from "./decide.js";
 
 export * from "./decide.js";
 export { eventually };
@@ -67,6 +73,21 @@ export async function waitNodeReady(name: string, timeoutMs = 90_000): Promise<n
   await eventually(
     `node ${name} Ready`,
     async () => ((await nodeStatus(name)) === "True" ? true : undefined),
+    { timeoutMs, intervalMs: 500 },
+  );
+  return sw.since();
+}
+
+/** kube-proxy (the pod of the kube-proxy DaemonSet) ready on every node: Services work everywhere again.
+ *  A restarted node is Ready before its kube-proxy pod is (docs/adr/0006). */
+export async function waitKubeProxyReady(timeoutMs = 90_000): Promise<number> {
+  const sw = stopwatch();
+  await eventually(
+    "kube-proxy ready on every node",
+    async () => {
+      const byNode = readyByNode(await podsOf("kube-system", "k8s-app=kube-proxy"));
+      return NODES.every((n) => (byNode.get(n) ?? 0) > 0) ? true : undefined;
+    },
     { timeoutMs, intervalMs: 500 },
   );
   return sw.since();
@@ -256,10 +277,11 @@ export async function restoreCluster(): Promise<void> {
   for (const n of NODES) await reconnect(n).catch((e) => log(String(e)));
 }
 
-/** The cluster as each scenario must find it: every node Ready (bounded wait). */
+/** The cluster as each scenario must find it: every node Ready and running kube-proxy (bounded wait). */
 export async function clusterSteady(timeoutMs = 120_000): Promise<void> {
   await restoreCluster();
   for (const n of NODES) await waitNodeReady(n, timeoutMs);
+  await waitKubeProxyReady(timeoutMs);
 }
 
 export function sampleReplacement(

@@ -205,6 +205,24 @@ describe("service networking", { timeout: 600_000 }, () => {
         },
         { timeoutMs: 90_000, intervalMs: 1000 },
       );
+      // ... and its kube-proxy pod (the DaemonSet's) ready: it starts after the kubelet, not with it.
+      await eventually(
+        "kube-proxy ready on every node again",
+        async () => {
+          const r = await kubectl(
+            "-n",
+            "kube-system",
+            "get",
+            "daemonset",
+            "kube-proxy",
+            "-o",
+            "jsonpath={.status.numberReady}/{.status.desiredNumberScheduled}",
+          );
+          const [ready, desired] = r.stdout.split("/");
+          return r.code === 0 && desired !== "" && ready === desired ? true : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 1000 },
+      );
     }
   });
 

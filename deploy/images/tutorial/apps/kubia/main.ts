@@ -5,9 +5,11 @@ import { kubiaRespond, kubiaVariant } from "./respond.js";
 
 const variant = kubiaVariant(process.env.KUBIA_VARIANT);
 let requestCount = 0;
-// No SIGTERM handler, as in the book's image (`ENTRYPOINT ["node", "app.js"]`): node is PID 1, where an
-// unhandled SIGTERM is ignored, so a stopped kubia container is SIGKILLed at the end of its grace period
-// and shows exit code 137 (seeds 002 L1015-1026 explain that figure).
+// The book's image runs `node app.js` as PID 1, where the kernel ignores a SIGTERM the app does not
+// handle: a stopped kubia container is SIGKILLed at the end of its grace period and shows exit code 137
+// (seeds 002 L1015-1026 explain that figure). tskube's pods share the node's PID namespace
+// (ARCHITECTURE.md section 3), so the app is not PID 1 here: it ignores SIGTERM itself to behave the same.
+process.on("SIGTERM", () => {});
 console.log("Kubia server starting...");
 await listen(8080, (req, res) => {
   console.log(`Received request from ${req.socket.remoteAddress}`);
