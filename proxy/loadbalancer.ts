@@ -167,6 +167,8 @@ export class LoadBalancerSpeaker {
     }
     const services = this.opts.services.store.list();
     const assigned = assignLoadBalancerIPs(services, this.opts.pool);
+    // The address is on our interface (and announced) before any Service shows it as its EXTERNAL-IP.
+    await this.announce(new Set(assigned.values()));
     for (const s of services) {
       if (s.spec?.type !== "LoadBalancer") continue;
       const ip = assigned.get(keyOf(s));
@@ -180,7 +182,6 @@ export class LoadBalancerSpeaker {
         });
       this.opts.logger.info({ service: keyOf(s), ip }, "assigned LoadBalancer address");
     }
-    await this.announce(new Set(assigned.values()));
   }
 
   /** Makes the pool addresses on our interface exactly `wanted`, with gratuitous ARP for new ones. */

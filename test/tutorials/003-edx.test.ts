@@ -185,12 +185,16 @@ describe("003 edX introduction", () => {
         await t.ok("create", "-f", t.manifest("liveness-exec.yaml")),
         /^pod\/liveness-exec created$/m,
       );
+      const created = Date.now();
       await t.waitTable(
         "liveness-exec restarted",
         ["pods", "liveness-exec"],
         (r) => Number(r[0]?.RESTARTS.split(" ")[0]) >= 1,
         120_000,
       );
+      // Healthy for its first 30 s, then three failed probes 5 s apart: not restarted before that.
+      const after = (Date.now() - created) / 1000;
+      assert.ok(after > 30, `restarted after only ${after} s`);
       const out = await t.ok("describe", "pod", "liveness-exec");
       assert.match(
         out,

@@ -558,7 +558,16 @@ describe("004 kuar notes", () => {
         describeField(out, "LoadBalancer Ingress")?.replace(/ \((VIP|Proxy)\)$/, ""),
         svc[0]["EXTERNAL-IP"],
       );
-      const r = await httpGet(`http://${svc[0]["EXTERNAL-IP"]}:8080/`);
+      // As a user would retry curl: the address answers once every node's kube-proxy has the Service's
+      // new rules (one sync after the status change).
+      const r = await t.wait(
+        "the EXTERNAL-IP answering",
+        async () => {
+          const res = await httpGet(`http://${svc[0]["EXTERNAL-IP"]}:8080/`);
+          return res.status === 200 ? res : undefined;
+        },
+        10_000,
+      );
       assert.equal(r.status, 200, r.body);
     });
 
@@ -648,7 +657,13 @@ describe("004 kuar notes", () => {
       assert.equal(describeField(out, "Name"), "kuard");
       assert.equal(describeField(out, "Selector"), "app=kuard,version=2");
       assert.match(out, /^Labels:\s+app=kuard\n\s+version=2$/m);
-      assert.match(out, /^Annotations:\s+kubectl\.kubernetes\.io\/last-applied-configuration:/m);
+      // The notes' kubectl showed the last-applied-configuration annotation here; kubectl 1.32's describe
+      // hides it (it is still on the object, as `get -o jsonpath` shows).
+      assert.match(out, /^Annotations:\s+<none>$/m);
+      assert.match(
+        await t.ok("get", "rs", "kuard", "-o", "jsonpath={.metadata.annotations}"),
+        /kubectl\.kubernetes\.io\/last-applied-configuration/,
+      );
       assert.equal(describeField(out, "Replicas"), "1 current / 1 desired");
       assert.equal(describeField(out, "Pods Status"), "1 Running / 0 Waiting / 0 Succeeded / 0 Failed");
       assert.match(out, /^\s+kuard:\n\s+Image:\s+gcr\.io\/kuar-demo\/kuard-amd64:2\n\s+Port:\s+<none>$/m);

@@ -4,10 +4,9 @@
 // suite may lose to failures, and parseTable() to compare kubectl's tables column by column.
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { eventually, kubectlPath, ROOT, type RunResult, run } from "../lib/cluster.js";
 
 /** The repository root (whether the suites run from dist/ or from a helper's output folder). */
