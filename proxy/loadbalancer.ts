@@ -125,10 +125,12 @@ export class LoadBalancerSpeaker {
         namespace: "kube-system",
         name: "tskube-loadbalancer",
         identity: this.opts.nodeName,
-        // Short, so a dead announcer is replaced well within 10 s.
-        leaseDurationMs: 6000,
-        renewDeadlineMs: 4000,
-        retryPeriodMs: 1000,
+        // Short, so a dead announcer is replaced well within 10 s: a standby takes over within 4.5 s, and
+        // clients retrying meanwhile may still be sent to endpoints on the dead node until the node
+        // lifecycle controller takes them out (ADR 0005).
+        leaseDurationMs: 4000,
+        renewDeadlineMs: 2500,
+        retryPeriodMs: 500,
         logger: this.opts.logger,
         onStartedLeading: (lost) => {
           this.leading = true;

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GRPCDeadlineExceededError, GRPCInvalidArgumentError, GRPCUnavailableError } from "etcd3";
-import { EtcdStore, isRetryableEtcdError } from "./etcd-store.js";
+import {
+  callDeadlineMs,
+  ETCD_CALL_DEADLINE_MS,
+  ETCD_SCAN_DEADLINE_MS,
+  EtcdStore,
+  isRetryableEtcdError,
+} from "./etcd-store.js";
 
 type Answer = Error | Record<string, unknown>;
 
@@ -98,5 +104,14 @@ describe("EtcdStore failover", () => {
     assert.equal(isRetryableEtcdError(new GRPCUnavailableError("x")), true);
     assert.equal(isRetryableEtcdError(new GRPCInvalidArgumentError("x")), false);
     assert.equal(isRetryableEtcdError("text"), false);
+  });
+
+  it("gives range scans a longer deadline than writes and point reads", () => {
+    assert.equal(
+      callDeadlineMs("range", { key: Buffer.from("/a"), range_end: Buffer.from("/b") }),
+      ETCD_SCAN_DEADLINE_MS,
+    );
+    assert.equal(callDeadlineMs("range", { key: Buffer.from("/a") }), ETCD_CALL_DEADLINE_MS);
+    assert.equal(callDeadlineMs("txn", { compare: [] }), ETCD_CALL_DEADLINE_MS);
   });
 });

@@ -54,8 +54,25 @@ export function isCompactedError(err: unknown): boolean {
   return err instanceof Error && /compacted/.test(err.message);
 }
 
-/** How long one unary call may take before it is abandoned and (for reads) retried on another member. */
-export const ETCD_CALL_DEADLINE_MS = 5000;
+/**
+ * How long one unary call may take before it is abandoned and retried on another member. A write or a
+ * point read is small: 3 s is long for a healthy cluster and bounds the stall when a member dies under a
+ * call (a killed container sends no reset: only the deadline or the keepalive ends the call). A range
+ * scan may carry thousands of objects (the watch cache's initial list) and gets longer.
+ */
+export const ETCD_CALL_DEADLINE_MS = 3000;
+export const ETCD_SCAN_DEADLINE_MS = 15_000;
+
+/** The deadline of one unary etcd call (etcd3's call context: service, method, params). */
+export function callDeadlineMs(method: string, params: unknown): number {
+  const scan =
+    method === "range" &&
+    typeof params === "object" &&
+    params !== null &&
+    "range_end" in params &&
+    (params as { range_end?: unknown }).range_end !== undefined;
+  return scan ? ETCD_SCAN_DEADLINE_MS : ETCD_CALL_DEADLINE_MS;
+}
 /** Attempts per operation: with three members picked at random, five attempts all landing on one dead
  * member is (1/3)^5 < 0.5%, and a member that failed is skipped by its circuit breaker meanwhile. */
 export const ETCD_ATTEMPTS = 5;
@@ -87,7 +104,10 @@ export class EtcdStore {
       // Every unary call has a deadline: a member that vanished without closing its connections (a
       // stopped container) would otherwise hold a call for minutes. Streams (watches) have none; the
       // keepalive below detects their dead connections.
-      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + ETCD_CALL_DEADLINE_MS }),
+      defaultCallOptions: (ctx) =>
+        ctx.isStream
+          ? {}
+          : { deadline: Date.now() + callDeadlineMs(ctx.method, "params" in ctx ? ctx.params : undefined) },
       // Retries are ours (see `attempt`): the client's own would replay a transaction whose first try may
       // have committed, and answer its author with a Conflict for its own write.
       faultHandling: { global: noop },

@@ -19,8 +19,9 @@ if ((cold)); then
   bash deploy/scripts/stop.sh --purge >/dev/null
 fi
 
-t=$(now); bash deploy/scripts/start.sh >/dev/null; warm=$(secs "$t" "$(now)")
-echo "npm start with images built (data purged): ${warm} s   (goal: 10 s)"
+t=$(now); out=$(bash deploy/scripts/start.sh); warm=$(secs "$t" "$(now)")
+api=$(grep -o 'apiserver ready[^0-9]*[0-9.]*s' <<<"$out" | grep -o '[0-9.]*s$' | tr -d s)
+echo "npm start with images built (data purged): apiserver healthy in ${api} s (goal: 10 s); whole cluster ready (nodes, kube-proxy on every node) in ${warm} s"
 
 # A one-line change in a component: rebuild the image and recreate the containers that run it.
 marker=pkg/util/log.ts
@@ -35,6 +36,11 @@ for img in tskube/base:bookworm tskube/etcd:3.4 tskube/tskube:dev; do
   docker image inspect -f '{{.Size}}' "$img" | awk -v i="$img" '{ printf "  %-22s %6.0f MiB\n", i, $1/1048576 }'
 done
 sleep 10
-echo "memory of idle components (docker stats, goal: under 80 MiB each):"
-docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(docker ps -q --filter label=com.docker.compose.project=tskube) |
-  sed 's/tskube_//; s/_1 / /' | sort | awk '{ printf "  %-20s %s\n", $1, $2 }'
+echo "memory of idle components (resident set of each process, goal: under 80 MiB each):"
+for c in $(docker ps --filter label=com.docker.compose.project=tskube --format '{{.Names}}' | sort); do
+  docker top "$c" -o pid,rss,args 2>/dev/null | awk -v c="${c#tskube_}" '
+    NR > 1 && $3 ~ /etcd$/ { printf "  %-22s %-20s %6.1f MiB\n", c, "etcd", $2 / 1024 }
+    NR > 1 && $3 ~ /node$/ && /dist\// { for (i = 3; i <= NF; i++) if ($i ~ /^dist\//) { n = $i; break }
+      sub(/^dist\//, "", n); sub(/\/main\.js$/, "", n); printf "  %-22s %-20s %6.1f MiB\n", c, n, $2 / 1024 }'
+done
+# A node's processes include those of its pods (the kube-proxy DaemonSet pod, DNS) in the node's cgroup.

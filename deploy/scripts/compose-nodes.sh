@@ -15,7 +15,7 @@ if ((TSKUBE_NODES <= 3)); then rm -f "$NODES_FILE"; exit 0; fi
     hostname: node-$i
     environment: { NODE_NAME: node-$i, NODE_IP: 172.28.0.$((100 + i)) }
     networks: { tskube: { ipv4_address: 172.28.0.$((100 + i)) } }
-    depends_on: { apiserver: { condition: service_healthy } }
+    depends_on: { apiserver: { condition: service_started } }
 YML
   done
 } >"$NODES_FILE"

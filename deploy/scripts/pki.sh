@@ -7,7 +7,7 @@
 #   sa.key/pub            service-account token signing key
 #   apiserver-kubelet-client.crt/key  the apiserver's client certificate towards the kubelets
 #   <user>.crt/key        client credentials: admin (system:masters), scheduler, controller-manager,
-#                         kube-proxy, dns, and one per node (system:node:<name>, group system:nodes)
+#                         dns, and one per node (system:node:<name>, group system:nodes)
 set -euo pipefail
 DATA=${TSKUBE_DATA:?TSKUBE_DATA must be set}
 NODES=${TSKUBE_NODES:-3}
@@ -20,7 +20,7 @@ umask 077
 command -v openssl >/dev/null || { echo "pki: openssl is missing (apt-get install openssl)" >&2; exit 1; }
 
 if [[ ! -f "$PKI/ca.crt" ]]; then
-  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -subj "/CN=tskube-ca" \
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -sha256 -days 3650 -subj "/CN=tskube-ca" \
     -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
 fi
 if [[ ! -f "$PKI/sa.key" ]]; then
@@ -32,24 +32,24 @@ fi
 issue() {
   local name=$1 subj=$2 ext=$3
   [[ -f "$PKI/$name.crt" ]] && return 0
-  openssl req -new -newkey rsa:2048 -nodes -subj "$subj" -keyout "$PKI/$name.key" -out "$PKI/$name.csr" 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$subj" \
+    -keyout "$PKI/$name.key" -out "$PKI/$name.csr" 2>/dev/null
   openssl x509 -req -sha256 -days 3650 -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" \
     -CAcreateserial -out "$PKI/$name.crt" -extfile <(printf '%s\n' "$ext") 2>/dev/null
   rm -f "$PKI/$name.csr"
 }
 
 issue apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
-keyUsage=digitalSignature,keyEncipherment
+keyUsage=digitalSignature
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:localhost,DNS:apiserver,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.96.0.1,IP:$APISERVER_IP"
 
 client_ext="basicConstraints=CA:FALSE
-keyUsage=digitalSignature,keyEncipherment
+keyUsage=digitalSignature
 extendedKeyUsage=clientAuth"
 issue admin "/O=system:masters/CN=kubernetes-admin" "$client_ext"
 issue scheduler "/CN=system:kube-scheduler" "$client_ext"
 issue controller-manager "/CN=system:kube-controller-manager" "$client_ext"
-issue kube-proxy "/CN=system:kube-proxy" "$client_ext"
 issue dns "/CN=system:serviceaccount:kube-system:coredns" "$client_ext"
 # The apiserver's client certificate for the kubelets (logs, exec, attach, port-forward, proxy, metrics).
 issue apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client_ext"
@@ -58,7 +58,7 @@ for i in $(seq 1 "$NODES"); do
 done
 # The kubelets' own serving certificate (port 10250), trusted by the apiserver through the same CA.
 issue kubelet "/CN=kubelet" "basicConstraints=CA:FALSE
-keyUsage=digitalSignature,keyEncipherment
+keyUsage=digitalSignature
 extendedKeyUsage=serverAuth,clientAuth
 subjectAltName=DNS:localhost,$(for i in $(seq 1 "$NODES"); do printf 'DNS:node-%s,' "$i"; done)IP:127.0.0.1"
 chmod 0644 "$PKI"/*.crt "$PKI"/sa.pub
@@ -87,7 +87,7 @@ contexts:
 current-context: tskube
 KCFG
 }
-for n in scheduler controller-manager kube-proxy dns $(for i in $(seq 1 "$NODES"); do echo "node-$i"; done); do
+for n in scheduler controller-manager dns $(for i in $(seq 1 "$NODES"); do echo "node-$i"; done); do
   component_kubeconfig "$n"
 done
 chmod 0644 "$KC"/*.kubeconfig

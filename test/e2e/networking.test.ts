@@ -88,6 +88,102 @@ describe("service networking", { timeout: 600_000 }, () => {
     }
   });
 
+  it("takes a pod whose readiness probe fails out of rotation within 2 probe periods, and back when it passes", async () => {
+    const period = 2;
+    const manifest = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "kuard", namespace: NS },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: "kuard" } },
+        template: {
+          metadata: { labels: { app: "kuard" } },
+          spec: {
+            containers: [
+              {
+                name: "kuard",
+                image: "gcr.io/kuar-demo/kuard-amd64:1",
+                ports: [{ containerPort: 8080 }],
+                readinessProbe: {
+                  httpGet: { path: "/ready", port: 8080 },
+                  periodSeconds: period,
+                  failureThreshold: 1,
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    await ok(kubectlWithInput(JSON.stringify(manifest), "apply", "-f", "-"));
+    await ok(k("expose", "deployment", "kuard", "--port=8080"));
+    await ok(k("rollout", "status", "deployment/kuard", "--timeout=120s"));
+    await ok(k("run", "rot-client", "--image=busybox:1.28", "--restart=Never", "--", "sleep", "3600"));
+    await ok(k("wait", "--for=condition=Ready", "pod/rot-client", "--timeout=90s"));
+    // Which pods 60 requests through the ClusterIP reach (kuard's page carries its hostname).
+    const reached = async (): Promise<Map<string, number>> => {
+      const out = await ok(
+        k(
+          "exec",
+          "rot-client",
+          "--",
+          "sh",
+          "-c",
+          "for i in $(seq 60); do wget -qO- http://kuard:8080/ | grep -o '<h2><samp>[^<]*'; done",
+        ),
+      );
+      const counts = new Map<string, number>();
+      for (const line of out.split("\n").filter(Boolean)) {
+        const host = line.replace("<h2><samp>", "");
+        counts.set(host, (counts.get(host) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const pods = (
+      await ok(k("get", "pods", "-l", "app=kuard", "-o", "jsonpath={.items[*].metadata.name}"))
+    ).split(" ");
+    assert.equal(pods.length, 3);
+    assert.equal((await reached()).size, 3, "all three pods in rotation at first");
+    const victim = pods[0] ?? "";
+    const setReady = (failNext: number) =>
+      ok(
+        k(
+          "exec",
+          victim,
+          "--",
+          "curl",
+          "-fsS",
+          "-X",
+          "PUT",
+          `http://127.0.0.1:8080/ready/api?failNext=${failNext}`,
+        ),
+      );
+
+    await setReady(-1);
+    await new Promise((r) => setTimeout(r, 2 * period * 1000));
+    const whileFailing = await reached();
+    assert.equal(
+      whileFailing.get(victim) ?? 0,
+      0,
+      `${victim} still served ${2 * period} s after failing readiness`,
+    );
+    assert.equal(whileFailing.size, 2);
+    assert.equal(
+      await ok(k("get", "pod", victim, "-o", "jsonpath={.status.containerStatuses[0].ready}")),
+      "false",
+    );
+
+    await setReady(0);
+    await new Promise((r) => setTimeout(r, 2 * period * 1000));
+    const afterPassing = await reached();
+    assert.ok(
+      (afterPassing.get(victim) ?? 0) > 0,
+      `${victim} not back in rotation ${2 * period} s after passing`,
+    );
+    await k("delete", "pod", "rot-client", "--wait=false");
+  });
+
   it("resolves services, pods' StatefulSet-style names and the kubernetes service from busybox", async () => {
     const out = await inPod("dns", "node-2", "nslookup kubernetes.default; nslookup web; nslookup web." + NS);
     assert.match(

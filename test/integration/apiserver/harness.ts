@@ -3,11 +3,10 @@
 // admin certificate, and a kubeconfig for the real kubectl.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get as httpGet } from "node:http";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Docker from "dockerode";
+import { GenericContainer, Wait } from "testcontainers";
 import { ApiServer, type ApiServerOptions } from "../../../apiserver/server.js";
 import { newLogger } from "../../../pkg/util/log.js";
 
@@ -107,56 +106,32 @@ export interface EtcdContainer {
   stop(): Promise<void>;
 }
 
-function etcdHealthy(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const r = httpGet(`${url}/health`, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    r.on("error", () => resolve(false));
-    r.setTimeout(1000, () => r.destroy());
-  });
-}
-
 /**
- * Starts one etcd member from the tskube/etcd image on a random local port. (testcontainers 12 needs
- * Node 22 through undici 8, so the container is driven with dockerode directly.)
+ * Starts one etcd member from the tskube/etcd image on a random local port, with testcontainers. Its
+ * reaper (Ryuk) cannot be pulled here (no registry), so it is off and every container is removed
+ * explicitly by `stop()`; the label lets a run's leftovers be found (`docker ps -af label=tskube.test`).
  */
 export async function startEtcd(): Promise<{ container: EtcdContainer; url: string }> {
-  const docker = new Docker();
-  const c = await docker.createContainer({
-    Image: ETCD_IMAGE,
-    Cmd: [
+  process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+  const started = await new GenericContainer(ETCD_IMAGE)
+    .withCommand([
       "--name=test",
       "--data-dir=/var/lib/etcd/data",
       "--listen-client-urls=http://0.0.0.0:2379",
       "--advertise-client-urls=http://127.0.0.1:2379",
-    ],
-    ExposedPorts: { "2379/tcp": {} },
-    Labels: { "tskube.test": "apiserver" },
-    HostConfig: { AutoRemove: false, PortBindings: { "2379/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } },
-  });
+    ])
+    .withExposedPorts(2379)
+    .withLabels({ "tskube.test": "apiserver" })
+    .withWaitStrategy(Wait.forHttp("/health", 2379).forStatusCode(200))
+    .withStartupTimeout(30_000)
+    .start();
   const container: EtcdContainer = {
-    id: c.id,
+    id: started.getId(),
     async stop() {
-      await c.remove({ force: true }).catch(() => {});
+      await started.stop({ remove: true, removeVolumes: true }).catch(() => {});
     },
   };
-  try {
-    await c.start();
-    const info = await c.inspect();
-    const port = info.NetworkSettings.Ports["2379/tcp"]?.[0]?.HostPort;
-    if (!port) throw new Error("etcd container has no published port");
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      if (await etcdHealthy(url)) return { container, url };
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error("etcd did not become healthy");
-  } catch (err) {
-    await container.stop();
-    throw err;
-  }
+  return { container, url: `http://127.0.0.1:${started.getMappedPort(2379)}` };
 }
 
 export interface Response {

@@ -376,9 +376,7 @@ test("Job: 5 completions, never more than 2 pods at a time", async () => {
   assert.match(describe, /Normal\s+Completed\s+\S+\s+job-controller\s+Job completed/);
 });
 
-test("Job: the apiserver generates the selector and job-name labels of a Job without one", {
-  todo: "apiserver: Job create does not run generateJobSelector (reported to the lead)",
-}, async () => {
+test("Job: the apiserver generates the selector and job-name labels of a Job without one", async () => {
   const plain = JOB.replace("oneshot", "generated")
     .replace("  manualSelector: true\n  selector:\n    matchLabels:\n      job: oneshot\n", "")
     .replace("        job: oneshot\n", "");
