@@ -11,7 +11,9 @@ import { ClusterDnsView } from "../../dns/records.js";
 import { DnsServer } from "../../dns/server.js";
 import { newLogger } from "../../pkg/util/log.js";
 
-const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1] || 10);
+const secondsFlag = process.argv.indexOf("--seconds");
+const seconds = secondsFlag >= 0 ? Number(process.argv[secondsFlag + 1]) : 10;
+if (!Number.isFinite(seconds) || seconds <= 0) throw new Error("--seconds must be a positive number");
 const GOAL_QPS = 20_000;
 const GOAL_P99_MS = 5;
 
