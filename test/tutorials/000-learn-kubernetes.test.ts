@@ -563,6 +563,9 @@ describe("000 learn-kubernetes appendices", () => {
       // The document starts this section from "a Deployment that was just created".
       await t.ok("delete", "deployment", "nginx-deployment");
       await t.waitTable("the old pods gone", ["pods"], (r) => ofDeployment(r).length === 0, 90_000);
+      // And its ReplicaSets: the new Deployment's first ReplicaSet has the same template, hence the same
+      // name, as the old one the garbage collector is still deleting.
+      await t.waitTable("the old ReplicaSets gone", ["rs"], (r) => ofDeployment(r).length === 0, 60_000);
       await t.ok("apply", "-f", t.manifest("nginx-deployment.yaml"));
       await t.waitTable("3/3", ["deploy"], (r) => r[0]?.READY === "3/3", 90_000);
       const before = await t.table("get", "rs");
