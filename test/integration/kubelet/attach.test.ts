@@ -6,11 +6,8 @@
 // Needs the Docker engine and busybox:1.28.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1";
 import WebSocket from "ws";
@@ -19,6 +16,7 @@ import type { PodRuntimeStatus } from "../../../kubelet/runtime/types.js";
 import { KubeletServer } from "../../../kubelet/server/server.js";
 import { StatsProvider } from "../../../kubelet/stats/provider.js";
 import { newLogger } from "../../../pkg/util/log.js";
+import { standInKubeconfig } from "./kubeconfig.js";
 
 const LABEL = "io.tskube.test=kubelet-attach";
 const IMAGE = "busybox:1.28";
@@ -211,18 +209,7 @@ before(async () => {
     );
   });
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
-  const dir = mkdtempSync(path.join(os.tmpdir(), "attach-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: t, cluster: {server: "http://127.0.0.1:${(api.address() as net.AddressInfo).port}"}}]
-users: [{name: t, user: {}}]
-contexts: [{name: t, context: {cluster: t, user: t}}]
-current-context: t
-`,
-  );
+  kubeconfig = standInKubeconfig(api, "attach");
 });
 
 after(() => {

@@ -4,17 +4,15 @@
 // WebSocket) and the SPDY/3.1 fallback. Skips when kubectl is absent.
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1";
 import type { DockerRuntime } from "../../../kubelet/runtime/docker.js";
 import { KubeletServer } from "../../../kubelet/server/server.js";
 import { StatsProvider } from "../../../kubelet/stats/provider.js";
 import { newLogger } from "../../../pkg/util/log.js";
+import { standInKubeconfig } from "./kubeconfig.js";
 
 const hasKubectl = (() => {
   try {
@@ -110,18 +108,7 @@ before(async () => {
     );
   });
   await new Promise<void>((r) => api.listen(0, "127.0.0.1", r));
-  const dir = mkdtempSync(path.join(os.tmpdir(), "pf-"));
-  kubeconfig = path.join(dir, "kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: t, cluster: {server: "http://127.0.0.1:${(api.address() as net.AddressInfo).port}"}}]
-users: [{name: t, user: {}}]
-contexts: [{name: t, context: {cluster: t, user: t}}]
-current-context: t
-`,
-  );
+  kubeconfig = standInKubeconfig(api, "pf");
 });
 
 after(() => {
