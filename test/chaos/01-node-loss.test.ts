@@ -17,6 +17,8 @@ import {
   eventually,
   kill,
   log,
+  NODE_LOSS_DETECT_GOAL_MS,
+  NODE_LOSS_RECOVER_GOAL_MS,
   nginxDeployment,
   nodeStatus,
   podsOf,
@@ -32,8 +34,6 @@ import {
 import { recordResult } from "./report.js";
 
 const REPLICAS = 30;
-const DETECT_GOAL_MS = 20_000;
-const RECOVER_GOAL_MS = 45_000;
 
 describe("chaos: node loss under a 30-replica Deployment", { timeout: 600_000 }, () => {
   let ns = "";
@@ -132,9 +132,9 @@ describe("chaos: node loss under a 30-replica Deployment", { timeout: 600_000 },
     } finally {
       const passed =
         detectMs !== undefined &&
-        detectMs <= DETECT_GOAL_MS &&
+        detectMs <= NODE_LOSS_DETECT_GOAL_MS &&
         recoverMs !== undefined &&
-        recoverMs <= RECOVER_GOAL_MS &&
+        recoverMs <= NODE_LOSS_RECOVER_GOAL_MS &&
         lost === 0 &&
         converged;
       recordResult({
@@ -148,11 +148,11 @@ describe("chaos: node loss under a 30-replica Deployment", { timeout: 600_000 },
       });
     }
     assert.ok(
-      detectMs !== undefined && detectMs <= DETECT_GOAL_MS,
+      detectMs !== undefined && detectMs <= NODE_LOSS_DETECT_GOAL_MS,
       `detection took ${detectMs} ms (goal 20 s)`,
     );
     assert.ok(
-      recoverMs !== undefined && recoverMs <= RECOVER_GOAL_MS,
+      recoverMs !== undefined && recoverMs <= NODE_LOSS_RECOVER_GOAL_MS,
       `recovery took ${recoverMs} ms (goal 45 s)`,
     );
     assert.equal(lost, 0);

@@ -316,3 +316,7 @@ export function sampleReplacement(
     return t;
   })();
 }
+
+/** Issue 9's goals for losing a node (killed or cut off): detected within 20 s, its pods replaced within 45 s. */
+export const NODE_LOSS_DETECT_GOAL_MS = 20_000;
+export const NODE_LOSS_RECOVER_GOAL_MS = 45_000;
