@@ -52,8 +52,13 @@ export interface KubeletOptions {
   recorder?: EventRecorder;
   /** periodic re-sync of every pod */
   resyncMs?: number;
+  /** how often a running pod's configMap, secret, downwardAPI and projected volumes are rewritten */
+  volumeRefreshMs?: number;
   workers?: number;
 }
+
+/** Upstream's kubelet re-syncs each pod (and so its volumes) every minute (--sync-frequency). */
+export const VOLUME_REFRESH_MS = 60_000;
 
 class SyncError extends Error {}
 
@@ -108,6 +113,8 @@ export class Kubelet {
   private lastPodIP = new Map<string, string>();
   private hostPortChain: Promise<void> = Promise.resolve();
   private podSynced = new Map<string, number>();
+  /** when each pod's volumes were last written */
+  private volumesWritten = new Map<string, number>();
   /** pods whose first Running was seen: for the start-latency figures */
   readonly firstRunning = new Map<string, number>();
   /** the steps of each pod's first start, logged once it runs */
@@ -234,6 +241,7 @@ export class Kubelet {
       this.probes.removePod(uid);
       this.reasons.delete(uid);
       this.lastPodIP.delete(uid);
+      this.volumesWritten.delete(uid);
       this.backoff.forgetPod(uid);
       this.statusManager.forget(uid);
       this.startTrace.forget(uid);
@@ -297,6 +305,30 @@ export class Kubelet {
     return { requeueAfter };
   }
 
+  /**
+   * A running pod's volumes that follow API objects are rewritten once a minute, so a changed ConfigMap,
+   * Secret or CA bundle (kube-root-ca.crt) reaches the files its containers read, as upstream's periodic
+   * pod sync does. A failure keeps the files as they are (upstream too) and is reported as an event.
+   */
+  private async refreshVolumes(pod: Pod, podIP: string): Promise<void> {
+    const uid = pod.metadata?.uid ?? "";
+    const last = this.volumesWritten.get(uid);
+    const every = this.o.volumeRefreshMs ?? VOLUME_REFRESH_MS;
+    if (pod.metadata?.deletionTimestamp || (last !== undefined && Date.now() - last < every)) return;
+    this.volumesWritten.set(uid, Date.now());
+    try {
+      const changed = await this.o.volumes.refresh(pod, {
+        podIP,
+        hostIP: this.o.nodeIP,
+        nodeAllocatable: this.o.nodeAllocatable(),
+      });
+      if (changed.length) this.o.log.info({ pod: formatPod(pod), volumes: changed }, "volumes updated");
+    } catch (e) {
+      this.event(pod, "Warning", "FailedMount", (e as Error).message);
+      this.o.log.warn({ pod: formatPod(pod), err: (e as Error).message }, "volume refresh failed");
+    }
+  }
+
   /** Carries out the actions; returns how soon the pod wants another sync (back-off expiry). */
   private async execute(
     pod: Pod,
@@ -347,6 +379,7 @@ export class Kubelet {
       : actions.containersToStart;
     if (toStart.length === 0) {
       await sandboxUp;
+      await this.refreshVolumes(pod, podIP);
       return next;
     }
     const isInit = !!actions.nextInitContainerToStart;
@@ -364,6 +397,7 @@ export class Kubelet {
       await sandboxUp;
       return Math.min(next, 2000);
     }
+    this.volumesWritten.set(uid, Date.now());
     this.startTrace.mark(uid, "volumes", Date.now());
     const hostsFile = path.join(this.o.rootDir, "pods", uid, "etc-hosts");
     const prepared = await Promise.all(

@@ -2,7 +2,7 @@
 // under the kubelet's root dir, bind-mounted into the containers. Node containers mount that directory at the
 // same path, so a path the kubelet writes is the path Docker binds. configMap, secret, downwardAPI and
 // projected volumes are written atomically and rewritten in place when their objects change.
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Docker from "dockerode";
 import type {
@@ -78,7 +78,7 @@ export class VolumeManager {
     const out = new Map<string, VolumeSource>();
     for (const v of pod.spec?.volumes ?? []) {
       try {
-        out.set(v.name, await this.setUpVolume(pod, v, facts));
+        out.set(v.name, await this.setUpVolume(pod, v, facts, false));
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${msg}`);
@@ -87,7 +87,33 @@ export class VolumeManager {
     return out;
   }
 
-  private async setUpVolume(pod: Pod, v: Volume, facts: VolumeFacts): Promise<VolumeSource> {
+  /**
+   * Rewrites the volumes of a running pod whose content comes from API objects (configMap, secret,
+   * downwardAPI, projected), as the kubelet's periodic pod sync does: the containers see the new files
+   * through the `..data` symlink swap. A service account token is kept until 80% of its lifetime has
+   * passed (upstream's token manager), so a refresh does not ask the apiserver for one each time.
+   * Returns the names of the volumes whose files changed.
+   */
+  async refresh(pod: Pod, facts: VolumeFacts): Promise<string[]> {
+    const changed: string[] = [];
+    for (const v of pod.spec?.volumes ?? []) {
+      if (!isRefreshable(v)) continue;
+      try {
+        if ((await this.setUpVolume(pod, v, facts, true)).changed) changed.push(v.name);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new VolumeError(`MountVolume.SetUp failed for volume "${v.name}" : ${msg}`);
+      }
+    }
+    return changed;
+  }
+
+  private async setUpVolume(
+    pod: Pod,
+    v: Volume,
+    facts: VolumeFacts,
+    refresh: boolean,
+  ): Promise<VolumeSource & { changed?: boolean }> {
     const uid = pod.metadata?.uid ?? "";
     const ns = pod.metadata?.namespace ?? "default";
     if (v.emptyDir) {
@@ -164,11 +190,14 @@ export class VolumeManager {
           files.push(...secretFiles(await this.objects.secret(ns, s.secret.name ?? ""), s.secret, dm));
         if (s.downwardAPI) files.push(...downwardAPIFiles(pod, s.downwardAPI.items, dm, facts));
         if (s.serviceAccountToken) {
-          const token = await this.objects.token(
-            pod,
-            s.serviceAccountToken.audience,
-            s.serviceAccountToken.expirationSeconds ?? 3607,
-          );
+          const ttl = s.serviceAccountToken.expirationSeconds ?? 3607;
+          const current = refresh
+            ? await freshToken(
+                path.join(this.volumeDir(uid, "projected", v.name), s.serviceAccountToken.path),
+                ttl,
+              )
+            : undefined;
+          const token = current ?? (await this.objects.token(pod, s.serviceAccountToken.audience, ttl));
           if (token !== undefined)
             files.push({
               path: s.serviceAccountToken.path,
@@ -180,8 +209,8 @@ export class VolumeManager {
     }
     if (!files) throw new VolumeError(`volume "${v.name}": unsupported volume type`);
     const dir = this.volumeDir(uid, plugin, v.name);
-    await writeAtomically(dir, files);
-    return { hostPath: dir, readOnly: true };
+    const changed = await writeAtomically(dir, files);
+    return { hostPath: dir, readOnly: true, changed };
   }
 
   /** A hostPath volume, kept under this node's own directory on the machine, checked as its type says. */
@@ -202,6 +231,22 @@ export class VolumeManager {
 }
 
 /** Checks (and for the *OrCreate types makes) the host path `real` standing for `p`, as its type says. */
+/** Volumes whose files follow API objects (and the pod's own fields): rewritten while the pod runs. */
+export function isRefreshable(v: Volume): boolean {
+  return !!(v.configMap || v.secret || v.downwardAPI || v.projected);
+}
+
+/** The token in `file` while it is younger than 80% of `ttlSeconds`; undefined when it should be renewed. */
+async function freshToken(file: string, ttlSeconds: number, now = Date.now()): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    if (now - st.mtimeMs >= ttlSeconds * 800) return undefined;
+    return await readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 async function checkHostPath(real: string, p: string, type: string): Promise<string> {
   const st = await stat(real).catch(() => undefined);
   switch (type) {

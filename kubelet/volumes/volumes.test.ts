@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import type Docker from "dockerode";
-import type { PersistentVolume, PersistentVolumeClaim, Pod } from "kubernetes-types/core/v1";
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod } from "kubernetes-types/core/v1";
 import { persistentVolumeHostPath, VolumeManager, type VolumeObjects } from "./manager.js";
 
 test("persistentVolumeHostPath: a PV's data is in the shared directory, the same on every node", () => {
@@ -67,4 +67,71 @@ test("a PVC-backed volume mounts the PV's directory, whichever node sets it up (
   const onNode2 = await nodeManager("node-2").setUp(pod("uid-b"), facts);
   assert.equal(onNode2.get("www")?.hostPath, pvPath);
   assert.equal(readFileSync(path.join(onNode2.get("www")?.hostPath ?? "", "index.html"), "utf8"), "web-1\n");
+});
+
+test("refresh rewrites configMap and projected volumes in place; the service account token is kept", async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), "kubelet-refresh-"));
+  let ca = "CA-1";
+  let tokensIssued = 0;
+  const objects: VolumeObjects = {
+    configMap: async (_ns, name): Promise<ConfigMap> =>
+      name === "kube-root-ca.crt"
+        ? { metadata: { name }, data: { "ca.crt": ca } }
+        : { metadata: { name }, data: { greeting: ca === "CA-1" ? "hello" : "bonjour" } },
+    secret: async () => undefined,
+    pvc: async () => {
+      throw new Error("a PVC volume is not refreshed");
+    },
+    pv: async () => undefined,
+    token: async () => `token-${++tokensIssued}`,
+  };
+  const pod: Pod = {
+    metadata: { name: "app", namespace: "default", uid: "uid-r" },
+    spec: {
+      containers: [{ name: "app" }],
+      volumes: [
+        { name: "config", configMap: { name: "app-config" } },
+        {
+          name: "kube-api-access",
+          projected: {
+            sources: [
+              { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+              { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+            ],
+          },
+        },
+        { name: "data", persistentVolumeClaim: { claimName: "data" } },
+      ],
+    },
+  };
+  const facts = {
+    podIP: "10.244.0.9",
+    hostIP: "",
+    nodeAllocatable: { cpuMilli: 1000, memoryBytes: 1 << 30 },
+  };
+  const vm = new VolumeManager(
+    path.join(root, "kubelet"),
+    path.join(root, "hostpath"),
+    objects,
+    {} as Docker,
+  );
+  const access = path.join(
+    root,
+    "kubelet",
+    "pods",
+    "uid-r",
+    "volumes",
+    "kubernetes.io~projected",
+    "kube-api-access",
+  );
+  const config = path.join(root, "kubelet", "pods", "uid-r", "volumes", "kubernetes.io~configmap", "config");
+  assert.deepEqual(await vm.refresh(pod, facts), ["config", "kube-api-access"], "first write");
+  assert.equal(readFileSync(path.join(access, "ca.crt"), "utf8"), "CA-1");
+  assert.deepEqual(await vm.refresh(pod, facts), [], "nothing changed: nothing rewritten");
+  ca = "CA-2";
+  assert.deepEqual(await vm.refresh(pod, facts), ["config", "kube-api-access"]);
+  assert.equal(readFileSync(path.join(access, "ca.crt"), "utf8"), "CA-2");
+  assert.equal(readFileSync(path.join(config, "greeting"), "utf8"), "bonjour");
+  assert.equal(readFileSync(path.join(access, "token"), "utf8"), "token-1");
+  assert.equal(tokensIssued, 1, "a young token is not requested again");
 });

@@ -37,6 +37,8 @@ async function running(name: string, timeoutMs = 90_000): Promise<void> {
   );
 }
 
+let configUpdatedAt = 0;
+
 describe("kubelet", { timeout: 900_000 }, () => {
   before(async () => {
     await ok(kubectl("create", "namespace", NS));
@@ -296,6 +298,11 @@ describe("kubelet", { timeout: 900_000 }, () => {
       ),
       /Completed/,
     );
+    // Checked by the last test of this file: the kubelet rewrites the files within its sync period (1 min).
+    configUpdatedAt = Date.now();
+    await ok(
+      k("create", "configmap", "cfg", "--from-literal=greeting=bonjour", "--dry-run=client", "-o", "yaml"),
+    ).then((yaml) => ok(kubectlWithInput(yaml, "-n", NS, "apply", "-f", "-")));
   });
 
   it("reports OOMKilled, and ErrImagePull then ImagePullBackOff for an image that does not exist", async () => {
@@ -398,6 +405,18 @@ describe("kubelet", { timeout: 900_000 }, () => {
         timeoutMs: 30_000,
         intervalMs: 500,
       },
+    );
+  });
+
+  it("a running pod's configMap volume follows the ConfigMap, within the kubelet's sync period", async () => {
+    assert.ok(configUpdatedAt > 0, "the volumes test updated the ConfigMap");
+    await eventually(
+      "the new greeting in /etc/cfg/greeting",
+      async () =>
+        (await k("exec", "vols", "-c", "main", "--", "cat", "/etc/cfg/greeting")).stdout === "bonjour"
+          ? true
+          : undefined,
+      { timeoutMs: Math.max(5_000, configUpdatedAt + 90_000 - Date.now()), intervalMs: 2000 },
     );
   });
 });
