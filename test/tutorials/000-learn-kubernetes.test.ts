@@ -613,7 +613,10 @@ describe("000 learn-kubernetes appendices", () => {
         const rs = await t.waitTable(
           "the new ReplicaSet 3/3 and the old one at 0",
           ["rs"],
-          (r) => r.length === 2 && r.every((x) => x.DESIRED === x.READY) && r.some((x) => x.READY === "3"),
+          (r) =>
+            r.length === 2 &&
+            r.some((x) => x.NAME !== before[0].NAME && x.DESIRED === "3" && x.READY === "3") &&
+            byName(r, before[0].NAME)?.CURRENT === "0",
           90_000,
         );
         const fresh = rs.find((r) => r.NAME !== before[0].NAME);
