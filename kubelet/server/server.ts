@@ -1,17 +1,30 @@
 // The kubelet API on :10250 (HTTPS, client certificates from the cluster CA only), reached by the
 // apiserver: /pods, /runningpods, /containerLogs, /exec and /attach (WebSocket channel protocols
-// v5/v4.channel.k8s.io), /stats/summary, /metrics/resource and /healthz, on the real kubelet's paths.
+// v5/v4.channel.k8s.io, or SPDY/3.1 with v4/v3/v2/channel.k8s.io: kubectl's fallback), /portForward,
+// /stats/summary, /metrics/resource and /healthz, on the real kubelet's paths. Every refused upgrade is
+// logged at warn with the pod, container, reason and the request's method and Upgrade header.
 import { readFileSync } from "node:fs";
 import type http from "node:http";
+import { STATUS_CODES } from "node:http";
 import https from "node:https";
-import { PassThrough, Writable } from "node:stream";
+import { type Duplex, PassThrough, Writable } from "node:stream";
 import type { Pod } from "kubernetes-types/core/v1";
-import { createWebSocketStream, type WebSocket, WebSocketServer } from "ws";
+import { createWebSocketStream, WebSocketServer } from "ws";
 import type { Logger } from "../../pkg/util/log.js";
 import type { DockerRuntime } from "../runtime/docker.js";
 import { containerHistory } from "../runtime/types.js";
 import { resourceMetrics, type StatsProvider, summary } from "../stats/provider.js";
+import { type StreamChannels, spdyChannels, webSocketChannels } from "./channels.js";
 import { dialPod, servePortForward } from "./portforward.js";
+import {
+  clientProtocols,
+  exitStatus,
+  negotiateProtocol,
+  SPDY_STREAM_PROTOCOLS,
+  STREAM_CREATION_TIMEOUT_MS,
+  type StreamOptions,
+  streamOptions,
+} from "./remotecommand.js";
 import { SpdySession } from "./spdy.js";
 
 export interface KubeletServerDeps {
@@ -70,7 +83,20 @@ export class KubeletServer {
     h.push(`Sec-WebSocket-Protocol: ${PORT_FORWARD_WS_PROTOCOL}`),
   );
   private anonymous = true;
-  constructor(private d: KubeletServerDeps) {}
+  /** how long a SPDY client has to open its streams (upstream's 30 s; shorter in tests) */
+  streamCreationTimeoutMs = STREAM_CREATION_TIMEOUT_MS;
+  constructor(private d: KubeletServerDeps) {
+    // A handshake ws refuses (bad method, key or version) is answered and logged here, as every refusal.
+    for (const wss of [this.wss, this.pfWss]) {
+      wss.on("wsClientError", (err: Error, socket: Duplex, req: http.IncomingMessage) =>
+        this.rejectUpgrade(req, socket, {
+          code: /method/i.test(err.message) ? 405 : 400,
+          message: err.message,
+          plain: true,
+        }),
+      );
+    }
+  }
 
   listen(port: number, tls: TlsFiles, host = "0.0.0.0"): http.Server {
     // The certificate is asked for but not required at the TLS layer, so that an unauthenticated
@@ -274,76 +300,196 @@ export class KubeletServer {
     out.end(() => res.end());
   }
 
-  private upgrade(req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void {
+  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://kubelet");
     const parts = url.pathname.split("/").filter(Boolean);
-    const kind = parts[0];
-    const reject = (code: number, message: string) => {
-      const body = JSON.stringify({
-        kind: "Status",
-        apiVersion: "v1",
-        metadata: {},
-        status: "Failure",
-        message,
-        code,
-      });
-      socket.end(
-        `HTTP/1.1 ${code} ${code === 404 ? "Not Found" : "Bad Request"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    };
+    const kind = parts[0] ?? "";
+    const reject = (r: Rejection) => this.rejectUpgrade(req, socket, r);
     if (kind === "portForward" || kind === "portforward") {
       this.portForward(parts.slice(1), req, socket, head, reject);
       return;
     }
     if (kind !== "exec" && kind !== "attach") {
-      reject(404, "the server could not find the requested resource");
+      reject({ code: 404, message: "the server could not find the requested resource", reason: "NotFound" });
       return;
     }
     const pc = this.podAndContainer(parts.slice(1), url.searchParams);
     if ("code" in pc) {
-      reject(pc.code, pc.message);
+      reject(pc);
       return;
     }
-    void this.d.runtime
-      .podStatus(pc.pod.metadata?.uid ?? "")
-      .then((rt) => {
+    const opts = streamOptions(url.searchParams);
+    if ("error" in opts) {
+      reject({ code: 400, message: opts.error, reason: "BadRequest" });
+      return;
+    }
+    const session: SessionFields = {
+      kind,
+      pod: `${pc.pod.metadata?.namespace}/${pc.pod.metadata?.name}`,
+      container: pc.container,
+      method: req.method,
+      upgrade: req.headers.upgrade,
+    };
+    void this.d.runtime.podStatus(pc.pod.metadata?.uid ?? "").then(
+      (rt) => {
         const running = rt?.containers.find((c) => c.name === pc.container && c.state === "running");
         if (!running) {
-          return reject(400, `container ${pc.container} is not running in pod ${pc.pod.metadata?.name}`);
-        }
-        this.wss.handleUpgrade(req, socket, head, (ws) => {
-          // kubectl sends stdin at once: it is kept until the docker exec is attached.
-          inboxOf(ws);
-          const run =
-            kind === "exec"
-              ? this.exec(ws, running.id, url.searchParams)
-              : this.attach(ws, running.id, url.searchParams);
-          run.catch((e: Error) => {
-            this.d.log.warn({ err: e.message }, `${kind} failed`);
-            sendStatus(ws, { status: "Failure", reason: "InternalError", message: e.message });
+          reject({
+            code: 400,
+            message: `container ${pc.container} is not running in pod ${pc.pod.metadata?.name}`,
+            reason: "BadRequest",
           });
-        });
-      })
-      .catch((e: Error) => reject(400, e.message));
+          return;
+        }
+        void this.serveRemoteCommand(req, socket, head, opts, running.id, session, reject);
+      },
+      (e: Error) => reject({ code: 400, message: e.message, reason: "BadRequest" }),
+    );
+  }
+
+  /** Upgrades to the transport the client asked for, then runs the exec or attach over it. */
+  private async serveRemoteCommand(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    opts: StreamOptions,
+    containerId: string,
+    session: SessionFields,
+    reject: (r: Rejection) => void,
+  ): Promise<void> {
+    const channels = isWebSocketRequest(req)
+      ? await this.webSocketUpgrade(req, socket, head, opts, reject)
+      : await this.spdyUpgrade(req, socket, head, opts, reject, session);
+    if (!channels) return;
+    const command = new URL(req.url ?? "/", "http://kubelet").searchParams.getAll("command");
+    try {
+      if (session.kind === "exec") await this.exec(channels, containerId, opts, command);
+      else await this.attach(channels, containerId, opts);
+    } catch (e) {
+      const message = (e as Error).message;
+      this.d.log.warn({ ...session, err: message }, `${session.kind} failed`);
+      await channels
+        .sendStatus({ status: "Failure", reason: "InternalError", message })
+        .catch(() => undefined);
+    }
+  }
+
+  /** Writes a refused upgrade's answer, and logs it: the next "unable to upgrade" is read in the node's log. */
+  private rejectUpgrade(req: http.IncomingMessage, socket: Duplex, r: Rejection): void {
+    const url = new URL(req.url ?? "/", "http://kubelet");
+    const [kind, namespace, name, container] = url.pathname.split("/").filter(Boolean);
+    this.d.log.warn(
+      {
+        kind,
+        pod: namespace && name ? `${namespace}/${name}` : undefined,
+        container: container ?? url.searchParams.get("container") ?? undefined,
+        code: r.code,
+        reason: r.message,
+        method: req.method,
+        upgrade: req.headers.upgrade,
+        protocols: req.headers["x-stream-protocol-version"] ?? req.headers["sec-websocket-protocol"],
+      },
+      "upgrade rejected",
+    );
+    if (!socket.writable) return;
+    socket.on("error", () => undefined);
+    socket.end(rejectionResponse(r));
+  }
+
+  /** The WebSocket channel protocols; undefined when the handshake was refused. */
+  private webSocketUpgrade(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    opts: StreamOptions,
+    reject: (r: Rejection) => void,
+  ): Promise<StreamChannels | undefined> {
+    const offered = clientProtocols(req.headers["sec-websocket-protocol"]);
+    if (offered.length > 0 && !offered.some((p) => CHANNEL_PROTOCOLS.includes(p))) {
+      // wsstream's handshake: a client that offers only protocols we do not speak is refused (kubectl
+      // then falls back to SPDY) rather than upgraded without one.
+      reject({
+        code: 400,
+        message: `requested protocol(s) are not supported: [${offered.join(" ")}]; supports [${CHANNEL_PROTOCOLS.join(" ")}]`,
+        reason: "BadRequest",
+      });
+      return Promise.resolve(undefined);
+    }
+    return new Promise((resolve) => {
+      const refused = () => resolve(undefined);
+      socket.once("close", refused);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off("close", refused);
+        resolve(webSocketChannels(ws, opts));
+      });
+    });
+  }
+
+  /**
+   * SPDY/3.1 after `Upgrade: SPDY/3.1`, as upstream's createHTTPStreamStreams: the sub-protocol is
+   * negotiated, the 101 names it, and the client's streams are awaited; undefined when refused or when the
+   * client did not open its streams in time.
+   */
+  private async spdyUpgrade(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    opts: StreamOptions,
+    reject: (r: Rejection) => void,
+    session: SessionFields,
+  ): Promise<StreamChannels | undefined> {
+    const negotiated = negotiateProtocol(req.headers["x-stream-protocol-version"], SPDY_STREAM_PROTOCOLS);
+    if ("code" in negotiated) {
+      reject({
+        ...negotiated,
+        plain: true,
+        ...(negotiated.code === 403 ? { acceptedProtocols: SPDY_STREAM_PROTOCOLS } : {}),
+      });
+      return undefined;
+    }
+    if (!isSpdyUpgrade(req)) {
+      reject({
+        code: 400,
+        plain: true,
+        message: `unable to upgrade: missing upgrade headers in request: ${goHeaderMap(req, ["Connection", "Upgrade"])}`,
+      });
+      return undefined;
+    }
+    const { protocol } = negotiated;
+    socket.on("error", () => undefined);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`,
+    );
+    const spdy = new SpdySession(socket, head);
+    try {
+      return await spdyChannels(spdy, { protocol, opts, timeoutMs: this.streamCreationTimeoutMs });
+    } catch (e) {
+      this.d.log.warn({ ...session, protocol, err: (e as Error).message }, "SPDY streams not created");
+      return undefined;
+    }
   }
 
   /** /portForward/<ns>/<pod>: SPDY over a WebSocket (kubectl 1.31+) or straight after `Upgrade: SPDY/3.1`. */
   private portForward(
     parts: string[],
     req: http.IncomingMessage,
-    socket: import("node:stream").Duplex,
+    socket: Duplex,
     head: Buffer,
-    reject: (code: number, message: string) => void,
+    reject: (r: Rejection) => void,
   ): void {
     const [namespace, name] = parts;
     const pod = namespace && name ? this.d.findPod(namespace, name) : undefined;
     if (!pod) {
-      reject(404, `pod "${name}" not found`);
+      reject({ code: 404, message: `pod "${name}" not found`, reason: "NotFound" });
       return;
     }
     const podIP = pod.status?.podIP;
     if (!podIP) {
-      reject(400, `pod ${name} does not have an IP address assigned`);
+      reject({
+        code: 400,
+        message: `pod ${name} does not have an IP address assigned`,
+        reason: "BadRequest",
+      });
       return;
     }
     const target = {
@@ -365,7 +511,11 @@ export class KubeletServer {
         .split(",")
         .map((p) => p.trim());
       if (!offeredWs.includes(PORT_FORWARD_WS_PROTOCOL)) {
-        reject(400, `unable to upgrade: the client does not offer ${PORT_FORWARD_WS_PROTOCOL}`);
+        reject({
+          code: 400,
+          message: `unable to upgrade: the client does not offer ${PORT_FORWARD_WS_PROTOCOL}`,
+          reason: "BadRequest",
+        });
         return;
       }
       delete req.headers["sec-websocket-protocol"];
@@ -377,17 +527,16 @@ export class KubeletServer {
       return;
     }
     if (upgrade !== "spdy/3.1") {
-      reject(400, "Upgrade request required");
+      reject({ code: 400, message: "Upgrade request required", reason: "BadRequest" });
       return;
     }
-    const offered = String(req.headers["x-stream-protocol-version"] ?? "")
-      .split(",")
-      .map((p) => p.trim());
-    if (!offered.includes(PORT_FORWARD_PROTOCOL)) {
-      reject(
-        403,
-        `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(" ")}], server accepts [${PORT_FORWARD_PROTOCOL}]`,
-      );
+    const negotiated = negotiateProtocol(req.headers["x-stream-protocol-version"], [PORT_FORWARD_PROTOCOL]);
+    if ("code" in negotiated) {
+      reject({
+        ...negotiated,
+        plain: true,
+        ...(negotiated.code === 403 ? { acceptedProtocols: [PORT_FORWARD_PROTOCOL] } : {}),
+      });
       return;
     }
     socket.write(
@@ -397,14 +546,13 @@ export class KubeletServer {
     servePortForward(new SpdySession(socket, head), target, pfLog);
   }
 
-  private async exec(ws: WebSocket, containerId: string, q: URLSearchParams): Promise<void> {
-    const flag = (a: string, b: string) =>
-      q.get(a) === "true" || q.get(a) === "1" || q.get(b) === "1" || q.get(b) === "true";
-    const stdin = flag("stdin", "input");
-    const stdout = flag("stdout", "output");
-    const stderr = flag("stderr", "error");
-    const tty = flag("tty", "tty");
-    const cmd = q.getAll("command");
+  private async exec(
+    ch: StreamChannels,
+    containerId: string,
+    opts: StreamOptions,
+    cmd: string[],
+  ): Promise<void> {
+    const { stdin, stdout, stderr, tty } = opts;
     const docker = this.d.runtime.docker;
     const ex = await docker.getContainer(containerId).exec({
       Cmd: cmd,
@@ -413,19 +561,10 @@ export class KubeletServer {
       AttachStderr: stderr && !tty,
       Tty: tty,
     });
-    const stream = (await ex.start({ hijack: true, stdin, Tty: tty })) as import("node:stream").Duplex;
-    await this.pump(ws, stream, tty, stdin, (size) => ex.resize(size).catch(() => undefined));
+    const stream = (await ex.start({ hijack: true, stdin, Tty: tty })) as Duplex;
+    await this.pump(ch, stream, tty, stdin, (size) => ex.resize(size).catch(() => undefined));
     const info = await ex.inspect();
-    const code = info.ExitCode ?? 0;
-    if (code === 0) sendStatus(ws, { status: "Success" });
-    else {
-      sendStatus(ws, {
-        status: "Failure",
-        reason: "NonZeroExitCode",
-        message: `command terminated with non-zero exit code: error executing command [${cmd.join(" ")}], exit code ${code}`,
-        details: { causes: [{ reason: "ExitCode", message: String(code) }] },
-      });
-    }
+    await ch.sendStatus(exitStatus(info.ExitCode ?? 0, cmd));
   }
 
   /**
@@ -437,9 +576,8 @@ export class KubeletServer {
    * container that was already gone before anything was attached is a Failure, on which kubectl falls
    * back to its logs, as it does with upstream's "container is in CONTAINER_EXITED state".
    */
-  private async attach(ws: WebSocket, containerId: string, q: URLSearchParams): Promise<void> {
-    const stdin = q.get("stdin") === "true" || q.get("input") === "1";
-    const tty = q.get("tty") === "true" || q.get("tty") === "1";
+  private async attach(ch: StreamChannels, containerId: string, opts: StreamOptions): Promise<void> {
+    const { stdin, tty } = opts;
     const c = this.d.runtime.docker.getContainer(containerId);
     // A container made for one attach session (`stdinOnce`: `kubectl run -i/-it`) gets its output from its
     // start: kubectl attaches only once the pod is Running, and a short command (`nslookup`, `echo`) has
@@ -450,16 +588,17 @@ export class KubeletServer {
       stream: true,
       logs: once,
       stdin,
-      stdout: true,
-      stderr: true,
+      // WebSocket clients always get both; over SPDY only the streams the client opened
+      stdout: ch.stdout !== undefined,
+      stderr: ch.stderr !== undefined,
       hijack: true,
-    })) as unknown as import("node:stream").Duplex;
+    })) as unknown as Duplex;
     let received = 0;
     stream.on("data", (d: Buffer) => {
       received += d.length;
     });
     const stopWatching = new AbortController();
-    const ended = this.pump(ws, stream, tty, stdin, (size) => c.resize(size).catch(() => undefined)).then(
+    const ended = this.pump(ch, stream, tty, stdin, (size) => c.resize(size).catch(() => undefined)).then(
       () => "ended" as const,
     );
     // Resolves once the container is not running (or gone); on any other error only the stream decides.
@@ -480,52 +619,30 @@ export class KubeletServer {
     if (outcome === "stuck" && received === 0) {
       const info = await c.inspect().catch(() => undefined);
       const state = info?.State?.Status === "created" ? "CONTAINER_CREATED" : "CONTAINER_EXITED";
-      sendStatus(ws, {
+      await ch.sendStatus({
         status: "Failure",
         reason: "InternalError",
         message: `container is in ${state} state`,
       });
       return;
     }
-    sendStatus(ws, { status: "Success" });
+    await ch.sendStatus({ status: "Success" });
   }
 
-  /** Moves bytes between the WebSocket channels and Docker's hijacked stream until the process ends. */
+  /** Moves bytes between the client's channels and Docker's hijacked stream until the process ends. */
   private pump(
-    ws: WebSocket,
-    stream: import("node:stream").Duplex,
+    ch: StreamChannels,
+    stream: Duplex,
     tty: boolean,
     stdin: boolean,
     resize: (s: { h: number; w: number }) => void,
   ): Promise<void> {
-    const channel = (n: number) =>
-      new Writable({
-        write(chunk: Buffer, _e, cb) {
-          if (ws.readyState !== ws.OPEN) return cb();
-          ws.send(Buffer.concat([Buffer.from([n]), chunk]), { binary: true }, () => cb());
-        },
-      });
-    if (tty)
-      stream.on(
-        "data",
-        (d: Buffer) => ws.readyState === ws.OPEN && ws.send(Buffer.concat([Buffer.from([1]), d])),
-      );
-    else this.d.runtime.docker.modem.demuxStream(stream, channel(1), channel(2));
-    inboxOf(ws).deliver((buf) => {
-      if (buf.length === 0) return;
-      const ch = buf[0];
-      if (ch === 0 && stdin) stream.write(buf.subarray(1));
-      else if (ch === 4) {
-        try {
-          const s = JSON.parse(buf.subarray(1).toString()) as { Width: number; Height: number };
-          resize({ h: s.Height, w: s.Width });
-        } catch {
-          // a malformed resize: ignore
-        }
-      } else if (ch === 255 && buf[1] === 0) stream.end();
-    });
-    ws.on("close", () => stream.destroy());
-    if (ws.readyState !== ws.OPEN) stream.destroy();
+    if (tty) stream.on("data", (d: Buffer) => ch.stdout?.write(d));
+    else this.d.runtime.docker.modem.demuxStream(stream, ch.stdout ?? discard(), ch.stderr ?? discard());
+    // The client's stdin ending (v5 close signal, SPDY FIN) ends the process's stdin.
+    if (stdin && ch.stdin) ch.stdin.pipe(stream);
+    ch.onResize((s) => resize({ h: s.Height, w: s.Width }));
+    ch.onClose(() => stream.destroy());
     return new Promise((resolve) => {
       stream.on("end", resolve);
       stream.on("close", resolve);
@@ -534,33 +651,80 @@ export class KubeletServer {
   }
 }
 
-/** Messages of a WebSocket from the moment it opens, queued until a consumer takes them. */
-const inboxes = new WeakMap<WebSocket, { deliver: (fn: (b: Buffer) => void) => void }>();
-function inboxOf(ws: WebSocket): { deliver: (fn: (b: Buffer) => void) => void } {
-  let inbox = inboxes.get(ws);
-  if (inbox) return inbox;
-  const pending: Buffer[] = [];
-  let consumer: ((b: Buffer) => void) | undefined;
-  ws.on("message", (data: Buffer, isBinary) => {
-    const buf = isBinary ? data : Buffer.from(data);
-    if (consumer) consumer(buf);
-    else pending.push(buf);
-  });
-  inbox = {
-    deliver: (fn) => {
-      consumer = fn;
-      for (const b of pending.splice(0)) fn(b);
-    },
-  };
-  inboxes.set(ws, inbox);
-  return inbox;
+/** What the log says about one exec/attach session. */
+interface SessionFields {
+  kind: string;
+  pod: string;
+  container: string;
+  method?: string;
+  upgrade?: string;
 }
 
-function sendStatus(ws: WebSocket, s: Record<string, unknown>): void {
-  if (ws.readyState !== ws.OPEN) return;
-  ws.send(
-    Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify({ metadata: {}, ...s }))]),
-    { binary: true },
-    () => ws.close(1000),
+export interface Rejection {
+  code: number;
+  message: string;
+  /** a metav1.Status reason; the answer is a Status unless `plain` */
+  reason?: string;
+  /** text/plain, as Go's http.Error writes it (what httpstream.Handshake answers) */
+  plain?: boolean;
+  /** X-Accepted-Stream-Protocol-Versions, on a failed negotiation */
+  acceptedProtocols?: readonly string[];
+}
+
+/** The HTTP answer to a refused upgrade, written on the raw socket. */
+export function rejectionResponse(r: Rejection): string {
+  const body = r.plain
+    ? `${r.message}\n`
+    : JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: r.message,
+        ...(r.reason ? { reason: r.reason } : {}),
+        code: r.code,
+      });
+  const headers = [
+    `HTTP/1.1 ${r.code} ${STATUS_CODES[r.code] ?? "Error"}`,
+    r.plain ? "Content-Type: text/plain; charset=utf-8" : "Content-Type: application/json",
+    ...(r.plain ? ["X-Content-Type-Options: nosniff"] : []),
+    ...(r.acceptedProtocols ?? []).map((p) => `X-Accepted-Stream-Protocol-Versions: ${p}`),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "Connection: close",
+  ];
+  return `${headers.join("\r\n")}\r\n\r\n${body}`;
+}
+
+/** wsstream.IsWebSocketRequest: `Connection: Upgrade` and `Upgrade: websocket`. */
+export function isWebSocketRequest(req: { headers: http.IncomingHttpHeaders }): boolean {
+  return (
+    String(req.headers.connection ?? "")
+      .toLowerCase()
+      .includes("upgrade") && String(req.headers.upgrade ?? "").toLowerCase() === "websocket"
   );
+}
+
+/** What spdy.ResponseUpgrader requires: `Connection` naming upgrade, `Upgrade` naming SPDY/3.1. */
+export function isSpdyUpgrade(req: { headers: http.IncomingHttpHeaders }): boolean {
+  return (
+    String(req.headers.connection ?? "")
+      .toLowerCase()
+      .includes("upgrade") &&
+    String(req.headers.upgrade ?? "")
+      .toLowerCase()
+      .includes("spdy/3.1")
+  );
+}
+
+/** Some request headers as Go's `%#v` of an http.Header prints them (upstream's error message). */
+function goHeaderMap(req: http.IncomingMessage, names: string[]): string {
+  const entries = names
+    .map((n) => [n, req.headersDistinct[n.toLowerCase()]] as const)
+    .filter((e): e is readonly [string, string[]] => e[1] !== undefined)
+    .map(([n, vs]) => `${JSON.stringify(n)}:[]string{${vs.map((v) => JSON.stringify(v)).join(", ")}}`);
+  return `http.Header{${entries.join(", ")}}`;
+}
+
+function discard(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
 }

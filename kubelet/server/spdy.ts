@@ -57,6 +57,7 @@ export const FrameType = {
 export const FLAG_FIN = 0x01;
 export const RST_CANCEL = 5;
 export const RST_PROTOCOL_ERROR = 1;
+export const RST_REFUSED_STREAM = 3;
 const MAX_DATA = 32 * 1024;
 
 export type Headers = Record<string, string>;
@@ -249,6 +250,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private encoder = new HeaderEncoder();
   private decoder: HeaderDecoder;
   private closed = false;
+  private goneAway = false;
   constructor(
     private transport: Duplex,
     head?: Buffer,
@@ -289,6 +291,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       case FrameType.SYN_STREAM: {
         const id = f.payload.readUInt32BE(0) & 0x7fffffff;
         const headers = this.decoder.decode(f.payload.subarray(10));
+        if (this.goneAway) {
+          this.reset(id, RST_REFUSED_STREAM);
+          return;
+        }
         const s = new SpdyStream(id, headers, this);
         this.streams.set(id, s);
         if (f.flags & FLAG_FIN) s.push(null);
@@ -359,12 +365,22 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.streams.delete(id);
   }
 
-  goAway(status = 0, reason = "GOAWAY"): void {
+  /**
+   * GOAWAY, then the end of the connection: at once, or (`lingerMs`) once the client has closed it, as
+   * spdystream's Close waits for the client to finish reading; new streams are refused meanwhile.
+   */
+  goAway(status = 0, reason = "GOAWAY", lingerMs = 0): void {
     const p = Buffer.alloc(8);
     p.writeUInt32BE(0, 0);
     p.writeUInt32BE(status, 4);
     this.write(controlFrame(FrameType.GOAWAY, 0, p));
-    this.close(reason);
+    if (lingerMs <= 0 || this.closed) {
+      this.close(reason);
+      return;
+    }
+    this.goneAway = true;
+    const timer = setTimeout(() => this.close(reason), lingerMs);
+    this.once("close", () => clearTimeout(timer));
   }
 
   close(reason = "closed"): void {
