@@ -265,12 +265,14 @@ export async function proxyUpgrade(
   if (head.length) upstream.write(head);
   socket.pipe(upstream);
   upstream.pipe(socket);
-  const close = () => {
+  const abort = () => {
     socket.destroy();
     upstream.destroy();
   };
-  socket.on("error", close);
-  upstream.on("error", close);
-  socket.on("close", close);
-  upstream.on("close", close);
+  socket.on("error", abort);
+  upstream.on("error", abort);
+  socket.on("close", () => upstream.destroy());
+  // The kubelet is done: what it sent last (the exit Status) may still be queued for a slow client, so the
+  // client's side is ended after it has been written, not destroyed.
+  upstream.on("close", () => socket.end());
 }
