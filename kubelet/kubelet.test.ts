@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1";
 import { ApiError, type RestClient } from "../pkg/client/index.js";
 import { newLogger } from "../pkg/util/log.js";
-import { isOwnStatusEcho, Kubelet, POD_RETRY_MAX_MS } from "./kubelet.js";
+import { isOwnStatusEcho, Kubelet, POD_RETRY_MAX_MS, relistChanges } from "./kubelet.js";
 import type { PodNetwork } from "./network/bridge.js";
 import { containerHash, stableStringify } from "./pod/hash.js";
 import { PodStartTrace } from "./pod/start-trace.js";
@@ -208,4 +208,19 @@ test("PodStartTrace: time between consecutive steps, summed per step, reported o
   assert.equal(t.running("u", 300), undefined);
   t.seen("u", 400);
   assert.equal(t.running("u", 500), undefined, "a pod that ran is not traced again");
+});
+
+test("relist: syncs the pods whose containers changed, appeared or disappeared since the last relist", () => {
+  const before = new Map([
+    ["a", "s1:true,c1:running"],
+    ["b", "s2:true,c2:running"],
+    ["c", "s3:true"],
+  ]);
+  const after = new Map([
+    ["a", "s1:true,c1:running"],
+    ["b", "s2:true,c2:exited"],
+    ["d", "s4:false"],
+  ]);
+  assert.deepEqual(relistChanges(before, after).sort(), ["b", "c", "d"]);
+  assert.deepEqual(relistChanges(after, after), []);
 });

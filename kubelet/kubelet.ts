@@ -50,8 +50,10 @@ export interface KubeletOptions {
   services: () => Service[];
   client?: RestClient;
   recorder?: EventRecorder;
-  /** periodic re-sync of every pod */
+  /** periodic full sync of every pod (upstream --sync-frequency, 1 min) */
   resyncMs?: number;
+  /** how often the engine is listed to catch a change its event stream missed (upstream's PLEG relist) */
+  relistMs?: number;
   /** how often a running pod's configMap, secret, downwardAPI and projected volumes are rewritten */
   volumeRefreshMs?: number;
   workers?: number;
@@ -59,6 +61,28 @@ export interface KubeletOptions {
 
 /** Upstream's kubelet re-syncs each pod (and so its volumes) every minute (--sync-frequency). */
 export const VOLUME_REFRESH_MS = 60_000;
+export const RESYNC_MS = 60_000;
+/**
+ * Docker's event stream tells of every container change at once; the relist is the safety net for an
+ * event lost while the stream reconnects: one list call for the whole node, and only the pods whose
+ * containers changed since the previous relist are synced (what upstream's PLEG does every second).
+ */
+export const RELIST_MS = 10_000;
+
+/** What identifies the engine-side state of a pod between two relists: its containers and their states. */
+export function runtimeFingerprint(rt: PodRuntimeStatus): string {
+  return [...rt.sandboxes.map((s) => `${s.id}:${s.ready}`), ...rt.containers.map((c) => `${c.id}:${c.state}`)]
+    .sort()
+    .join(",");
+}
+
+/** The pods whose engine-side state differs between two relists (new, changed or gone). */
+export function relistChanges(before: Map<string, string>, after: Map<string, string>): string[] {
+  const changed: string[] = [];
+  for (const [uid, fp] of after) if (before.get(uid) !== fp) changed.push(uid);
+  for (const uid of before.keys()) if (!after.has(uid)) changed.push(uid);
+  return changed;
+}
 
 class SyncError extends Error {}
 
@@ -197,6 +221,16 @@ export class Kubelet {
     for (const uid of (await this.o.runtime.listPods()).keys()) this.queue.add(uid);
   }
 
+  private relisted = new Map<string, string>();
+
+  /** Lists the engine once and syncs the pods whose containers changed since the last relist. */
+  async relist(): Promise<void> {
+    const now = new Map<string, string>();
+    for (const [uid, rt] of await this.o.runtime.listPods()) now.set(uid, runtimeFingerprint(rt));
+    for (const uid of relistChanges(this.relisted, now)) this.queue.add(uid);
+    this.relisted = now;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const { log } = this.o;
     void this.o.runtime.watchEvents((ev) => {
@@ -207,9 +241,14 @@ export class Kubelet {
       void this.enqueueRuntimePods().catch(() => undefined);
       this.backoff.gc(Date.now());
       this.imageBackoff.gc(Date.now());
-    }, this.o.resyncMs ?? 10_000);
+    }, this.o.resyncMs ?? RESYNC_MS);
+    const relist = setInterval(
+      () => void this.relist().catch((e: Error) => log.warn({ err: e.message }, "relist failed")),
+      this.o.relistMs ?? RELIST_MS,
+    );
     signal.addEventListener("abort", () => {
       clearInterval(resync);
+      clearInterval(relist);
       this.probes.stopAll();
       this.queue.shutDown();
     });
@@ -255,7 +294,7 @@ export class Kubelet {
       liveness: (id) => this.probes.liveness(id),
       startup: (id) => this.probes.startupFailed(id),
     });
-    let requeueAfter = this.o.resyncMs ?? 10_000;
+    let requeueAfter = this.o.resyncMs ?? RESYNC_MS;
     let syncError: Error | undefined;
     try {
       requeueAfter = Math.min(requeueAfter, await this.execute(pod, runtime, actions));
@@ -314,7 +353,8 @@ export class Kubelet {
     const uid = pod.metadata?.uid ?? "";
     const last = this.volumesWritten.get(uid);
     const every = this.o.volumeRefreshMs ?? VOLUME_REFRESH_MS;
-    if (pod.metadata?.deletionTimestamp || (last !== undefined && Date.now() - last < every)) return;
+    // A second of slack: the periodic sync that comes a minute later must find the refresh due.
+    if (pod.metadata?.deletionTimestamp || (last !== undefined && Date.now() - last < every - 1000)) return;
     this.volumesWritten.set(uid, Date.now());
     try {
       const changed = await this.o.volumes.refresh(pod, {
