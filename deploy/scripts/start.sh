@@ -49,13 +49,21 @@ kube_proxy_state() {
   fi
 }
 
-# Every node component has started: the containers healthy, the apiserver ready, kube-proxy on every node.
+# How many Nodes report Ready (a recreated node container's Node may still carry the NotReady its absence earned).
+nodes_ready() {
+  kc get nodes -o 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' 2>/dev/null |
+    grep -c '^True$' || true
+}
+
+# Every node component has started: the containers healthy, the apiserver ready, every Node Ready,
+# kube-proxy on every node.
 cluster_up() {
   apiserver_ready || return 1
   read_health
   local s
   for s in $(all_services); do [[ ${HEALTH[$s]:-missing} == healthy ]] || return 1; done
   write_kubeconfig
+  [[ $(nodes_ready) == "$TSKUBE_NODES" ]] || return 1
   [[ $(kube_proxy_state) == ready ]]
 }
 
@@ -173,6 +181,8 @@ while :; do
     fi
   fi
   if ((addons_applied)); then
+    nr=$(nodes_ready)
+    [[ $nr == "$TSKUBE_NODES" ]] || waiting+=("nodes-ready($nr/$TSKUBE_NODES)")
     kp=$(kube_proxy_state)
     [[ $kp == ready ]] || waiting+=("kube-proxy($kp)")
   fi
@@ -186,6 +196,7 @@ while :; do
       s=${s%%(*}
       case $s in
         add-ons) say "--- kubectl apply -f deploy/addons/"; echo "$addons_out" | tail -15 ;;
+        nodes-ready) say "--- kubectl get nodes"; kc get nodes -o wide 2>&1 | tail -15 || true ;;
         kube-proxy)
           say "--- the kube-proxy pods"
           kc -n kube-system get pods -l k8s-app=kube-proxy -o wide 2>&1 | tail -15 || true
