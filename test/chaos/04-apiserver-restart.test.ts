@@ -155,7 +155,14 @@ describe("chaos: apiserver restart", { timeout: 600_000 }, () => {
       const at60 = requestCounts(await metrics(), "LIST");
       const own = ownPodLists.count - ownAtUp;
       ownBy(at60);
-      settled = total(counterDelta(at30, at60));
+      const settledDelta = counterDelta(at30, at60);
+      settled = total(settledDelta);
+      const settledTop = [...settledDelta]
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([r, n]) => `${r || "-"} ${n}`)
+        .join(", ");
       const perResource = [...at60].sort((a, b) => b[1] - a[1]);
       const watches = total(requestCounts(await metrics(), "WATCH"));
       notes.push(
@@ -164,7 +171,7 @@ describe("chaos: apiserver restart", { timeout: 600_000 }, () => {
           .map(([r, n]) => `${r || "-"} ${n}`)
           .join(
             ", ",
-          )}), ${settled} in the next ${WINDOW_MS / 1000} s vs ${baseline} before the restart; ${watches} WATCHes`,
+          )}), ${settled} in the next ${WINDOW_MS / 1000} s${settledTop ? ` (${settledTop})` : ""} vs ${baseline} before the restart; ${watches} WATCHes`,
       );
       log(notes.join("; "));
       // The counters start again when the apiserver does: a restart by someone else voids the figures.
