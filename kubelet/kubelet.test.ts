@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1";
 import { ApiError, type RestClient } from "../pkg/client/index.js";
 import { newLogger } from "../pkg/util/log.js";
-import { isOwnStatusEcho, Kubelet, POD_RETRY_MAX_MS, relistChanges } from "./kubelet.js";
+import { isOwnStatusEcho, Kubelet, POD_RETRY_MAX_MS, relistChanges, sameNameOtherUid } from "./kubelet.js";
 import type { PodNetwork } from "./network/bridge.js";
 import { containerHash, stableStringify } from "./pod/hash.js";
 import { PodStartTrace } from "./pod/start-trace.js";
@@ -223,4 +223,17 @@ test("relist: syncs the pods whose containers changed, appeared or disappeared s
   ]);
   assert.deepEqual(relistChanges(before, after).sort(), ["b", "c", "d"]);
   assert.deepEqual(relistChanges(after, after), []);
+});
+
+test("a pod re-created under the same name replaces the old one (informer relist reports it as an update)", () => {
+  const pod = (uid: string, name: string, namespace = "default"): Pod => ({
+    metadata: { uid, name, namespace },
+  });
+  const desired = new Map<string, Pod>([
+    ["old", pod("old", "web-0")],
+    ["other", pod("other", "web-1")],
+    ["elsewhere", pod("elsewhere", "web-0", "prod")],
+  ]);
+  assert.deepEqual(sameNameOtherUid(desired, pod("new", "web-0")), ["old"]);
+  assert.deepEqual(sameNameOtherUid(desired, pod("old", "web-0")), []);
 });

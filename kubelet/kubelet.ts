@@ -69,6 +69,15 @@ export const RESYNC_MS = 60_000;
  */
 export const RELIST_MS = 10_000;
 
+/** The uids of the pods in `desired` with the name of `pod` but another uid. */
+export function sameNameOtherUid(desired: ReadonlyMap<string, Pod>, pod: Pod): string[] {
+  const { namespace, name, uid } = pod.metadata ?? {};
+  const out: string[] = [];
+  for (const [other, p] of desired)
+    if (other !== uid && p.metadata?.name === name && p.metadata?.namespace === namespace) out.push(other);
+  return out;
+}
+
 /** What identifies the engine-side state of a pod between two relists: its containers and their states. */
 export function runtimeFingerprint(rt: PodRuntimeStatus): string {
   return [...rt.sandboxes.map((s) => `${s.id}:${s.ready}`), ...rt.containers.map((c) => `${c.id}:${c.state}`)]
@@ -201,6 +210,11 @@ export class Kubelet {
   upsertPod(pod: Pod): void {
     const uid = pod.metadata?.uid;
     if (!uid) return;
+    // A name is unique in the API: another pod of this name is one that was deleted and re-created (a
+    // StatefulSet pod). The informer, keyed by name, reports that as an update when it relists after a
+    // lost watch, never as the old pod's deletion, so the old one is dropped here (upstream's pod config
+    // compares the sets of pods by uid for the same reason).
+    for (const uidOfSameName of sameNameOtherUid(this.desired, pod)) this.removePod(uidOfSameName);
     if (!pod.metadata?.deletionTimestamp && !this.firstRunning.has(uid))
       this.startTrace.seen(uid, Date.now());
     const old = this.desired.get(uid);

@@ -187,7 +187,26 @@ export class DaemonSetController {
   private async syncHistory(ds: DaemonSet, pods: Pod[]): Promise<void> {
     const ns = ds.metadata?.namespace ?? "";
     const client = this.ctx.client.resource(ControllerRevisions, ns);
-    const revisions = ownedRevisions(ds, this.revisions.store.listByNamespace(ns));
+    // Orphaned revisions the selector matches are adopted (constructHistory's controlledHistories):
+    // a DaemonSet re-created after `delete --cascade=orphan` keeps its history and its pods' hash
+    // instead of colliding with its own old revision and rolling every daemon.
+    const sel = selectorOf(ds);
+    const owned = ownedRevisions(ds, this.revisions.store.listByNamespace(ns));
+    const orphans = this.revisions.store
+      .listByNamespace(ns)
+      .filter((r) => !getControllerOf(r) && sel !== undefined && matches(sel, r.metadata?.labels));
+    const adopted =
+      orphans.length > 0
+        ? await claimObjects<ControllerRevision>({
+            owner: ds,
+            ownerKind: GVK,
+            matches: () => true,
+            objs: orphans,
+            client,
+            getFreshOwner: () => this.ctx.client.resource(DaemonSets, ns).get(ds.metadata?.name ?? ""),
+          })
+        : [];
+    const revisions = [...owned, ...adopted].sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
     const plan = decideRevision(ds.spec?.template, revisions);
     let current = plan.existing;
     if (current && plan.renumberTo !== undefined) {

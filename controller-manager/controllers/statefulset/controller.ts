@@ -3,7 +3,7 @@
 // pods, ControllerRevisions for the template history, ordered or parallel scaling, rolling update
 // with partition, OnDelete. Decisions are in decide.ts.
 import type { ControllerRevision, StatefulSet } from "kubernetes-types/apps/v1";
-import type { PersistentVolumeClaim, Pod, PodTemplateSpec, Volume } from "kubernetes-types/core/v1";
+import type { PersistentVolumeClaim, Pod, Volume } from "kubernetes-types/core/v1";
 import { labelSelectorAsSelector, matches, type Selector } from "../../../pkg/api/labels.js";
 import { getControllerOf, newControllerRef } from "../../../pkg/api/meta.js";
 import {
@@ -23,7 +23,8 @@ import {
 import type { ReconcileResult } from "../../../pkg/client/workqueue.js";
 import type { ControllerContext, ControllerDescriptor } from "../../context.js";
 import { claimObjects } from "../../lib/claim.js";
-import { computeHash, equalIgnoringZero, semanticEqual } from "../../lib/hash.js";
+import { equalIgnoringZero, semanticEqual } from "../../lib/hash.js";
+import { decideRevision, newRevision, revisionsToTruncate, templateOfRevision } from "../../lib/history.js";
 import { errorMessage } from "../../lib/pod-control.js";
 import { podFromTemplate } from "../../lib/pod-template.js";
 import { runLoop } from "../../lib/run.js";
@@ -34,6 +35,7 @@ import {
   POD_INDEX_LABEL,
   POD_NAME_LABEL,
   REVISION_LABEL,
+  setHistory,
 } from "./decide.js";
 
 const GVK = { apiVersion: "apps/v1", kind: "StatefulSet" };
@@ -47,13 +49,6 @@ function selectorOf(s: StatefulSet): Selector | undefined {
     return undefined;
   }
 }
-
-const templateOfRevision = (r: ControllerRevision): PodTemplateSpec | undefined => {
-  const data = r.data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined;
-  const t = structuredClone(data?.spec?.template);
-  if (t) delete t.$patch;
-  return t;
-};
 
 export class StatefulSetController {
   readonly queue = new WorkQueue<string>({ name: "statefulset" });
@@ -110,6 +105,7 @@ export class StatefulSetController {
     const { namespace = "", name } = splitKey(key);
     const sel = selectorOf(set);
     if (!sel) return;
+    const revisions = await this.claimRevisions(set, sel);
     const claimed = await claimObjects<Pod>({
       owner: set,
       ownerKind: GVK,
@@ -120,7 +116,7 @@ export class StatefulSetController {
       getFreshOwner: () => this.ctx.client.resource(StatefulSets, namespace).get(name),
     });
     if (set.metadata?.deletionTimestamp) return;
-    const { current, update, collisionCount } = await this.syncRevisions(set);
+    const { current, update, collisionCount } = await this.syncRevisions(set, revisions);
     const pods = new Map<number, Pod>();
     for (const p of claimed) pods.set(ordinalOf(name, p.metadata?.name ?? ""), p);
     const input = {
@@ -151,7 +147,7 @@ export class StatefulSetController {
     const status = calculateSetStatus(input, collisionCount);
     await this.writeStatus(set, status);
     if (firstError !== undefined) throw firstError;
-    await this.truncateHistory(set, [current, update], claimed);
+    await this.truncateHistory(set, revisions, [current, update], claimed);
   }
 
   private async writeStatus(set: StatefulSet, status: StatefulSet["status"]): Promise<void> {
@@ -163,40 +159,49 @@ export class StatefulSetController {
     }
   }
 
-  private ownedRevisions(set: StatefulSet): ControllerRevision[] {
-    return this.revisions.store
-      .listByNamespace(set.metadata?.namespace ?? "")
-      .filter((r) => getControllerOf(r)?.uid === set.metadata?.uid)
-      .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
+  /**
+   * The set's history, adopting the orphaned revisions its selector matches (adoptOrphanRevisions):
+   * after `delete --cascade=orphan`, a re-created set continues the old history instead of starting
+   * a new one beside it. Adopted revisions come back from the patch, fresh for a re-numbering.
+   */
+  private async claimRevisions(set: StatefulSet, sel: Selector): Promise<ControllerRevision[]> {
+    const ns = set.metadata?.namespace ?? "";
+    const { history, orphans } = setHistory(set, sel, this.revisions.store.listByNamespace(ns));
+    if (orphans.length === 0 || set.metadata?.deletionTimestamp) return history;
+    const claimed = await claimObjects<ControllerRevision>({
+      owner: set,
+      ownerKind: GVK,
+      matches: () => true,
+      objs: history,
+      client: this.ctx.client.resource(ControllerRevisions, ns),
+      getFreshOwner: () => this.ctx.client.resource(StatefulSets, ns).get(set.metadata?.name ?? ""),
+    });
+    return claimed.sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
   }
 
   /** The current and update ControllerRevisions, creating or re-numbering the update one (getStatefulSetRevisions). */
   private async syncRevisions(
     set: StatefulSet,
+    revisions: ControllerRevision[],
   ): Promise<{ current: ControllerRevision; update: ControllerRevision; collisionCount: number }> {
     const ns = set.metadata?.namespace ?? "";
     const client = this.ctx.client.resource(ControllerRevisions, ns);
-    const revisions = this.ownedRevisions(set);
-    const maxRev = revisions.reduce((m, r) => Math.max(m, r.revision ?? 0), 0);
     const collisionCount = set.status?.collisionCount ?? 0;
-    let update = revisions.find((r) => semanticEqual(templateOfRevision(r), set.spec?.template));
-    if (update && update.revision !== maxRev) {
-      update = await client.update({ ...structuredClone(update), revision: maxRev + 1 });
+    const plan = decideRevision(set.spec?.template, revisions);
+    let update = plan.existing;
+    if (update && plan.renumberTo !== undefined) {
+      update = await client.update({ ...structuredClone(update), revision: plan.renumberTo });
+      const i = revisions.findIndex((r) => r.metadata?.name === update?.metadata?.name);
+      if (i >= 0) revisions[i] = update;
     }
     if (!update) {
-      const hash = computeHash(set.spec?.template, collisionCount);
-      const rev: ControllerRevision = {
-        apiVersion: "apps/v1",
-        kind: "ControllerRevision",
-        metadata: {
-          name: `${set.metadata?.name}-${hash}`,
-          namespace: ns,
-          labels: { ...(set.spec?.template?.metadata?.labels ?? {}), [HASH_LABEL]: hash },
-          ownerReferences: [newControllerRef(set, GVK.apiVersion, GVK.kind)],
-        },
-        data: { spec: { template: { ...structuredClone(set.spec?.template ?? {}), $patch: "replace" } } },
-        revision: maxRev + 1,
-      };
+      const rev = newRevision(
+        set,
+        newControllerRef(set, GVK.apiVersion, GVK.kind),
+        plan.createAs ?? 1,
+        collisionCount,
+        HASH_LABEL,
+      );
       try {
         update = await client.create(rev);
       } catch (e) {
@@ -328,14 +333,17 @@ export class StatefulSetController {
   }
 
   /** Deletes the oldest revisions beyond revisionHistoryLimit that no pod uses (truncateHistory). */
-  private async truncateHistory(set: StatefulSet, live: ControllerRevision[], pods: Pod[]): Promise<void> {
-    const limit = set.spec?.revisionHistoryLimit ?? 10;
+  private async truncateHistory(
+    set: StatefulSet,
+    revisions: ControllerRevision[],
+    live: ControllerRevision[],
+    pods: Pod[],
+  ): Promise<void> {
     const inUse = new Set([
       ...live.map((r) => r.metadata?.name),
       ...pods.map((p) => p.metadata?.labels?.[REVISION_LABEL]),
     ]);
-    const history = this.ownedRevisions(set).filter((r) => !inUse.has(r.metadata?.name));
-    for (const r of history.slice(0, Math.max(0, history.length - limit))) {
+    for (const r of revisionsToTruncate(revisions, inUse, set.spec?.revisionHistoryLimit ?? 10)) {
       try {
         await this.ctx.client
           .resource(ControllerRevisions, r.metadata?.namespace)

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { StatefulSet } from "kubernetes-types/apps/v1";
-import type { Pod } from "kubernetes-types/core/v1";
-import { calculateSetStatus, decideSet, ordinalOf, REVISION_LABEL } from "./decide.js";
+import type { ControllerRevision, StatefulSet } from "kubernetes-types/apps/v1";
+import type { Pod, PodTemplateSpec } from "kubernetes-types/core/v1";
+import { labelSelectorAsSelector } from "../../../pkg/api/labels.js";
+import { decideRevision } from "../../lib/history.js";
+import { calculateSetStatus, decideSet, ordinalOf, REVISION_LABEL, setHistory } from "./decide.js";
 
 function set(
   replicas: number,
@@ -169,4 +171,76 @@ describe("calculateSetStatus", () => {
     assert.equal(st.readyReplicas, 2);
     assert.equal(st.observedGeneration, 2);
   });
+});
+
+describe("setHistory (a set re-created after delete --cascade=orphan)", () => {
+  const template = (image: string): PodTemplateSpec => ({
+    metadata: { labels: { app: "nginx" } },
+    spec: { containers: [{ name: "nginx", image }] },
+  });
+  const revision = (
+    name: string,
+    n: number,
+    image: string,
+    o: { owner?: string; labels?: Record<string, string> } = {},
+  ): ControllerRevision => ({
+    metadata: {
+      name,
+      labels: o.labels ?? { app: "nginx", "controller.kubernetes.io/hash": name },
+      ownerReferences: o.owner
+        ? [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "web", uid: o.owner, controller: true }]
+        : undefined,
+    },
+    data: { spec: { template: { ...template(image), $patch: "replace" } } },
+    revision: n,
+  });
+  const newSet: StatefulSet = {
+    metadata: { name: "web", uid: "new" },
+    spec: { selector: { matchLabels: { app: "nginx" } }, serviceName: "nginx", template: template("0.8") },
+  };
+  const sel = labelSelectorAsSelector(newSet.spec?.selector);
+
+  it("takes in the orphans its selector matches, leaves other owners' and unmatched ones", () => {
+    const all = [
+      revision("web-r3", 3, "0.7"),
+      revision("web-r1", 1, "0.8"),
+      revision("web-r2", 2, "gcr-0.8"),
+      revision("web-mine", 5, "0.9", { owner: "new" }),
+      revision("other-x", 1, "0.8", { owner: "someone-else" }),
+      revision("db-y", 1, "0.8", { labels: { app: "db" } }),
+    ];
+    const { history, orphans } = setHistory(newSet, sel, all);
+    assert.deepEqual(
+      history.map((r) => r.metadata?.name),
+      ["web-r1", "web-r2", "web-r3", "web-mine"],
+    );
+    assert.deepEqual(
+      orphans.map((r) => r.metadata?.name),
+      ["web-r1", "web-r2", "web-r3"],
+    );
+  });
+
+  // The wrong decision: with only owned revisions the new set started a history beside the old one
+  // (revision 1 = the orphan, used unowned); upstream re-numbers the orphan equal to its template.
+  const cases: { name: string; all: ControllerRevision[]; want: ReturnType<typeof decideRevision> }[] = [
+    {
+      name: "the first revision equal to the template becomes the newest (4)",
+      all: [revision("web-r1", 1, "0.8"), revision("web-r2", 2, "gcr-0.8"), revision("web-r3", 3, "0.7")],
+      want: { existing: revision("web-r1", 1, "0.8"), renumberTo: 4 },
+    },
+    {
+      name: "the newest orphan equal to the template is kept as it is",
+      all: [revision("web-r1", 1, "0.7"), revision("web-r2", 2, "0.8")],
+      want: { existing: revision("web-r2", 2, "0.8") },
+    },
+    {
+      name: "no equal orphan: a new revision after them",
+      all: [revision("web-r1", 1, "0.6"), revision("web-r2", 2, "0.7")],
+      want: { createAs: 3 },
+    },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      assert.deepEqual(decideRevision(newSet.spec?.template, setHistory(newSet, sel, c.all).history), c.want);
+    });
 });

@@ -1,8 +1,10 @@
 // The StatefulSet controller's decisions, pure (stateful_set_control.go): which pod to create,
 // delete or replace next, by ordinal, for OrderedReady and Parallel, RollingUpdate with partition
 // and OnDelete; and the status the pods add up to.
-import type { StatefulSet, StatefulSetStatus } from "kubernetes-types/apps/v1";
+import type { ControllerRevision, StatefulSet, StatefulSetStatus } from "kubernetes-types/apps/v1";
 import type { Pod } from "kubernetes-types/core/v1";
+import { matches, type Selector } from "../../../pkg/api/labels.js";
+import { getControllerOf } from "../../../pkg/api/meta.js";
 import { isPodAvailable, isPodReady, isPodTerminal } from "../../lib/pods.js";
 
 export const REVISION_LABEL = "controller-revision-hash";
@@ -14,6 +16,28 @@ export function ordinalOf(setName: string, podName: string): number {
   if (!podName.startsWith(`${setName}-`)) return -1;
   const rest = podName.slice(setName.length + 1);
   return /^(0|[1-9]\d*)$/.test(rest) ? Number(rest) : -1;
+}
+
+/**
+ * The set's template history (history.ListControllerRevisions): the revisions its selector matches
+ * that it controls or that nobody controls, oldest number first; `orphans` are those it must adopt
+ * (adoptOrphanRevisions). A set re-created after `delete --cascade=orphan` thus finds its old
+ * revisions, reuses the one equal to its template (re-numbered as the newest) and keeps the pods
+ * already at that revision, as upstream does.
+ */
+export function setHistory(
+  set: StatefulSet,
+  selector: Selector,
+  all: readonly ControllerRevision[],
+): { history: ControllerRevision[]; orphans: ControllerRevision[] } {
+  const history = all
+    .filter((r) => matches(selector, r.metadata?.labels))
+    .filter((r) => {
+      const ref = getControllerOf(r);
+      return !ref || ref.uid === set.metadata?.uid;
+    })
+    .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
+  return { history, orphans: history.filter((r) => !getControllerOf(r)) };
 }
 
 export const revisionOfPod = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_LABEL];

@@ -22,6 +22,10 @@ export interface SimulatedNodesOptions {
   missingImages?: string[];
   /** How long a Job's pod runs before it succeeds. Default 300 ms. */
   jobPodRunMs?: number;
+  /** How long a pod takes from Pending to Running and Ready, as a real kubelet would. Default 0. */
+  startDelayMs?: number;
+  /** How long a deleted pod takes to stop before its object is removed. Default 0. */
+  terminationDelayMs?: number;
 }
 
 export interface SimulatedNodes {
@@ -173,6 +177,17 @@ export async function startSimulatedNodes(
   const podIPs = new Map<string, string>();
   const timers = new Set<NodeJS.Timeout>();
 
+  const sleep = (ms: number) =>
+    ms > 0
+      ? new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            resolve();
+          }, ms);
+          timers.add(t);
+        })
+      : Promise.resolve();
+
   const write = async (key: string, fn: () => Promise<unknown>) => {
     if (inflight.has(key)) return;
     inflight.add(key);
@@ -195,7 +210,10 @@ export async function startSimulatedNodes(
     const uid = pod.metadata?.uid ?? "";
     const rc = client.resource(Pods, ns);
     if (pod.metadata?.deletionTimestamp) {
-      void write(`${uid}/delete`, () => rc.delete(name, { gracePeriodSeconds: 0, preconditions: { uid } }));
+      void write(`${uid}/delete`, async () => {
+        await sleep(opts.terminationDelayMs ?? 0);
+        await rc.delete(name, { gracePeriodSeconds: 0, preconditions: { uid } });
+      });
       return;
     }
     const phase = pod.status?.phase;
@@ -229,9 +247,12 @@ export async function startSimulatedNodes(
     const waiting = pod.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === "ErrImagePull");
     if (waiting) return;
     void write(`${uid}/status`, async () => {
+      await sleep(opts.startDelayMs ?? 0);
+      const cur = pods.store.getByKey(`${ns}/${name}`) ?? pod;
+      if (cur.metadata?.uid !== uid || cur.metadata?.deletionTimestamp) return;
       await rc.updateStatus({
-        ...pod,
-        status: simulatedPodStatus(pod, hostIPs.get(node)!, podIP, missing, "Running"),
+        ...cur,
+        status: simulatedPodStatus(cur, hostIPs.get(node)!, podIP, missing, "Running"),
       });
       startedUids.add(uid);
     });
