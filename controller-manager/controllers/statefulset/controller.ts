@@ -10,6 +10,7 @@ import {
   ControllerRevisions,
   type EventRecorder,
   isAlreadyExists,
+  isConflict,
   isNotFound,
   metaNamespaceKey,
   objectOf,
@@ -41,6 +42,11 @@ import {
 const GVK = { apiVersion: "apps/v1", kind: "StatefulSet" };
 const COMPONENT = "statefulset-controller";
 const HASH_LABEL = "controller.kubernetes.io/hash";
+
+/** A delete refused because the name now belongs to another object (the uid precondition). */
+function isUidPreconditionFailed(e: unknown): boolean {
+  return isConflict(e) && /UID in precondition/i.test((e as Error).message ?? "");
+}
 
 function selectorOf(s: StatefulSet): Selector | undefined {
   try {
@@ -136,7 +142,7 @@ export class StatefulSetController {
             const pod = await this.createPod(set, a.ordinal, rev);
             pods.set(a.ordinal, pod);
           } else {
-            await this.deletePod(set, a.pod);
+            await this.deletePod(set, a.pod, a.why);
             pods.delete(ordinalOf(name, a.pod.metadata?.name ?? ""));
           }
         } catch (e) {
@@ -309,11 +315,19 @@ export class StatefulSetController {
     }
   }
 
-  private async deletePod(set: StatefulSet, pod: Pod): Promise<void> {
+  private async deletePod(set: StatefulSet, pod: Pod, why: string): Promise<void> {
     const podName = pod.metadata?.name ?? "";
     const setName = set.metadata?.name ?? "";
     try {
-      await this.ctx.client.resource(Pods, pod.metadata?.namespace).delete(podName);
+      // The uid precondition: a decision taken on a cached pod never deletes the pod that has since taken
+      // its name (a StatefulSet pod is re-created under the same name within a second).
+      await this.ctx.client
+        .resource(Pods, pod.metadata?.namespace)
+        .delete(podName, { preconditions: { uid: pod.metadata?.uid } });
+      this.ctx.log.info(
+        { statefulset: `${pod.metadata?.namespace}/${setName}`, pod: podName, uid: pod.metadata?.uid, why },
+        "deleted pod",
+      );
       this.recorder.event(
         set,
         "Normal",
@@ -321,7 +335,7 @@ export class StatefulSetController {
         `delete Pod ${podName} in StatefulSet ${setName} successful`,
       );
     } catch (e) {
-      if (isNotFound(e)) return;
+      if (isNotFound(e) || isUidPreconditionFailed(e)) return;
       this.recorder.event(
         set,
         "Warning",
