@@ -147,3 +147,85 @@ describe("ClusterDnsView.resolve", () => {
     assert.equal(reverseToIp("1.244.10.in-addr.arpa"), undefined);
   });
 });
+
+describe("ClusterDnsView dependencies", () => {
+  const deps: { q: string; type: string; dependsOn: string }[] = [
+    { q: "kubernetes.default.svc.cluster.local", type: "A", dependsOn: "svc/default/kubernetes" },
+    { q: "web-0.nginx.default.svc.cluster.local", type: "A", dependsOn: "svc/default/nginx" },
+    { q: "_web._tcp.nginx.default.svc.cluster.local", type: "SRV", dependsOn: "svc/default/nginx" },
+    { q: "nope.default.svc.cluster.local", type: "A", dependsOn: "svc/default/nope" },
+    { q: "default.svc.cluster.local", type: "A", dependsOn: "ns/default" },
+    { q: "svc.cluster.local", type: "A", dependsOn: "" },
+    { q: "10-244-1-5.default.pod.cluster.local", type: "A", dependsOn: "" },
+    { q: "1.0.96.10.in-addr.arpa", type: "PTR", dependsOn: "ip/10.96.0.1" },
+  ];
+  for (const c of deps) {
+    it(`${c.type} ${c.q} depends on "${c.dependsOn}"`, () => {
+      assert.equal(view().resolve(c.q, c.type).dependsOn, c.dependsOn);
+    });
+  }
+
+  // Which parts of the view each change touches: answers depending on the others stay cached.
+  const changes: { name: string; change: (v: ClusterDnsView) => void; touched: string[] }[] = [
+    {
+      name: "an EndpointSlice update",
+      change: (v) =>
+        v.upsertEndpointSlice(slice("default", "nginx", [{ ip: "10.244.1.9", hostname: "web-0" }])),
+      touched: ["svc/default/nginx", "ip/10.244.1.5", "ip/10.244.1.9", "ip/10.244.2.6"],
+    },
+    {
+      name: "an EndpointSlice deletion",
+      change: (v) => v.deleteEndpointSlice("default", "nginx-abcde"),
+      touched: ["svc/default/nginx", "ip/10.244.1.5"],
+    },
+    {
+      name: "a service's new cluster IP",
+      change: (v) => v.upsertService(svc("default", "alpaca-prod", { clusterIP: "10.96.12.8" })),
+      touched: ["svc/default/alpaca-prod", "ip/10.96.12.7", "ip/10.96.12.8"],
+    },
+    {
+      name: "a headless service turned ClusterIP (its endpoints lose their reverse names)",
+      change: (v) => v.upsertService(svc("default", "nginx", { clusterIP: "10.96.3.3" })),
+      touched: ["svc/default/nginx", "ip/10.96.3.3", "ip/10.244.1.5", "ip/10.244.3.7"],
+    },
+    {
+      name: "the first service of a namespace",
+      change: (v) => v.upsertService(svc("kuar", "kuard", { clusterIP: "10.96.9.9" })),
+      touched: ["svc/kuar/kuard", "ns/kuar", "ip/10.96.9.9"],
+    },
+    {
+      name: "the last service of a namespace going",
+      change: (v) => v.deleteService("prod", "db"),
+      touched: ["svc/prod/db", "ns/prod"],
+    },
+    {
+      name: "a pod's address",
+      change: (v) =>
+        v.upsertPod({ metadata: { namespace: "kuar", name: "kuard" }, status: { podIP: "10.244.2.9" } }),
+      touched: ["ip/10.244.2.9"],
+    },
+  ];
+  const untouched = ["svc/default/kubernetes", "ns/default", "ip/10.96.0.1", ""];
+  for (const c of changes) {
+    it(`${c.name} touches ${c.touched.join(", ")} and nothing else`, () => {
+      const v = view();
+      const before = new Map([...c.touched, ...untouched].map((k) => [k, v.versionOf(k)]));
+      const modified = v.modified;
+      c.change(v);
+      for (const k of c.touched) assert.notEqual(v.versionOf(k), before.get(k), k);
+      for (const k of untouched) assert.equal(v.versionOf(k), before.get(k), k);
+      assert.ok(v.modified >= modified);
+    });
+  }
+
+  it("leaves everything as it was for a pod update that keeps its address", () => {
+    const v = view();
+    const pod = { metadata: { namespace: "kuar", name: "kuard" }, status: { podIP: "10.244.2.9" } };
+    v.upsertPod(pod);
+    const g = v.generation;
+    const version = v.versionOf("ip/10.244.2.9");
+    v.upsertPod(pod);
+    assert.equal(v.generation, g);
+    assert.equal(v.versionOf("ip/10.244.2.9"), version);
+  });
+});

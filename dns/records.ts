@@ -17,7 +17,19 @@ export interface Resolution {
   /** NOERROR with answers, NOERROR without (the name exists, not that type), NXDOMAIN, or not ours. */
   rcode: "NOERROR" | "NXDOMAIN" | "NOTOURS";
   answers: RecordData[];
+  /**
+   * The part of the view the answer was computed from (see `versionOf`): `svc/<ns>/<name>` (a service and
+   * its EndpointSlices), `ns/<ns>` (whether the namespace has services), `ip/<ip>` (what owns an address,
+   * for reverse names), or "" (nothing: the answer follows from the name alone).
+   */
+  dependsOn: string;
 }
+
+/** A resolution before it is told what it depends on. */
+type Answer = Omit<Resolution, "dependsOn">;
+
+/** Past this many versioned keys the view forgets them all (every cached answer is then stale once). */
+const MAX_VERSIONED_KEYS = 100_000;
 
 interface ServiceEntry {
   namespace: string;
@@ -67,10 +79,53 @@ export class ClusterDnsView {
   private readonly podsByIp = new Map<string, { namespace: string; name: string }>();
   private readonly podIpByKey = new Map<string, string>();
   private readonly namespaces = new Map<string, number>(); // namespace -> number of services in it
-  /** Bumped on every change, so that the server can cache encoded answers between changes. */
+  /** Bumped on every change. */
   generation = 0;
+  /** Unix time (s) of the last change: the zone's SOA serial, as CoreDNS's kubernetes plugin has it. */
+  modified = Math.floor(Date.now() / 1000);
+  /**
+   * The generation at which each part of the view (a `Resolution.dependsOn` key) last changed, so that the
+   * server keeps every cached answer whose part did not change instead of dropping them all on each change.
+   */
+  private readonly versions = new Map<string, number>();
+  /** The version of keys not in `versions`. */
+  private versionBase = 0;
 
   constructor(readonly zone = "cluster.local") {}
+
+  /** A number that changes whenever the answers depending on `key` may change. */
+  versionOf(key: string): number {
+    return this.versions.get(key) ?? this.versionBase;
+  }
+
+  /** Records one change to the view, touching the given parts. */
+  private changed(keys: Iterable<string>): void {
+    this.generation++;
+    this.modified = Math.floor(Date.now() / 1000);
+    if (this.versions.size > MAX_VERSIONED_KEYS) {
+      this.versions.clear();
+      this.versionBase = this.generation;
+    }
+    for (const k of keys) this.versions.set(k, this.generation);
+  }
+
+  /** The parts of the view a service's entry, and the slices of that service, feed. */
+  private serviceKeys(namespace: string, name: string, entry: ServiceEntry | undefined): Set<string> {
+    const keys = new Set([`svc/${namespace}/${name}`]);
+    for (const ip of entry?.clusterIPs ?? []) keys.add(`ip/${ip}`);
+    // Whether the service is headless decides whether its endpoints have reverse names.
+    for (const k of this.slicesByService.get(`${namespace}/${name}`) ?? [])
+      for (const e of this.slices.get(k)?.endpoints ?? []) keys.add(`ip/${e.ip}`);
+    return keys;
+  }
+
+  /** The parts of the view a slice feeds: its service and its endpoints' addresses. */
+  private sliceKeys(entry: SliceEntry | undefined, into = new Set<string>()): Set<string> {
+    if (!entry) return into;
+    into.add(`svc/${entry.namespace}/${entry.service}`);
+    for (const e of entry.endpoints) into.add(`ip/${e.ip}`);
+    return into;
+  }
 
   upsertService(svc: Service): void {
     const namespace = svc.metadata?.namespace ?? "default";
@@ -94,18 +149,29 @@ export class ClusterDnsView {
         port: p.port,
       })),
     };
-    if (!this.services.has(key)) this.namespaces.set(namespace, (this.namespaces.get(namespace) ?? 0) + 1);
+    const keys = this.serviceKeys(namespace, name, this.services.get(key));
+    if (!this.services.has(key)) {
+      const n = this.namespaces.get(namespace) ?? 0;
+      this.namespaces.set(namespace, n + 1);
+      if (n === 0) keys.add(`ns/${namespace}`);
+    }
     this.services.set(key, entry);
-    this.generation++;
+    for (const k of this.serviceKeys(namespace, name, entry)) keys.add(k);
+    this.changed(keys);
   }
 
   deleteService(namespace: string, name: string): void {
     const key = `${namespace}/${name}`;
-    if (!this.services.delete(key)) return;
+    const previous = this.services.get(key);
+    if (!previous) return;
+    const keys = this.serviceKeys(namespace, name, previous);
+    this.services.delete(key);
     const n = (this.namespaces.get(namespace) ?? 1) - 1;
-    if (n <= 0) this.namespaces.delete(namespace);
-    else this.namespaces.set(namespace, n);
-    this.generation++;
+    if (n <= 0) {
+      this.namespaces.delete(namespace);
+      keys.add(`ns/${namespace}`);
+    } else this.namespaces.set(namespace, n);
+    this.changed(keys);
   }
 
   upsertEndpointSlice(slice: EndpointSlice): void {
@@ -140,7 +206,7 @@ export class ClusterDnsView {
     const set = this.slicesByService.get(svcKey) ?? new Set<string>();
     this.slicesByService.set(svcKey, set);
     set.add(key);
-    this.generation++;
+    this.changed(this.sliceKeys(entry, this.sliceKeys(previous)));
   }
 
   deleteEndpointSlice(namespace: string, name: string): void {
@@ -149,7 +215,7 @@ export class ClusterDnsView {
     if (!previous) return;
     this.unindexSlice(key, previous);
     this.slices.delete(key);
-    this.generation++;
+    this.changed(this.sliceKeys(previous));
   }
 
   private unindexSlice(key: string, entry: SliceEntry): void {
@@ -172,7 +238,7 @@ export class ClusterDnsView {
       this.podIpByKey.set(key, ip);
       this.podsByIp.set(ip, { namespace, name });
     } else this.podIpByKey.delete(key);
-    this.generation++;
+    this.changed([old, ip].filter((a): a is string => !!a).map((a) => `ip/${a}`));
   }
 
   deletePod(namespace: string, name: string): void {
@@ -181,7 +247,7 @@ export class ClusterDnsView {
     if (!ip) return;
     this.podIpByKey.delete(key);
     if (this.podsByIp.get(ip)?.name === name) this.podsByIp.delete(ip);
-    this.generation++;
+    this.changed([`ip/${ip}`]);
   }
 
   /** Every endpoint address of a service, with the ready ones first-class (Kubernetes publishes only ready ones). */
@@ -214,18 +280,28 @@ export class ClusterDnsView {
   /** Answers one question. `name` is lower case without the trailing dot. */
   resolve(qname: string, qtype: string): Resolution {
     const name = qname.toLowerCase().replace(/\.$/, "");
-    if (name.endsWith(".in-addr.arpa")) return this.resolveReverse(name, qtype);
-    if (name !== this.zone && !name.endsWith(`.${this.zone}`)) return { rcode: "NOTOURS", answers: [] };
+    if (name.endsWith(".in-addr.arpa")) {
+      const ip = reverseToIp(name);
+      return { ...this.resolveReverse(name, ip, qtype), dependsOn: ip ? `ip/${ip}` : "" };
+    }
+    if (name !== this.zone && !name.endsWith(`.${this.zone}`))
+      return { rcode: "NOTOURS", answers: [], dependsOn: "" };
     const labels = name === this.zone ? [] : name.slice(0, -(this.zone.length + 1)).split(".");
     // Empty non-terminals that exist: the zone, svc, pod, <ns>.svc, <ns>.pod.
-    if (labels.length === 0) return { rcode: "NOERROR", answers: [] };
+    if (labels.length === 0) return { rcode: "NOERROR", answers: [], dependsOn: "" };
     const kind = labels[labels.length - 1];
-    if (kind === "svc") return this.resolveService(name, labels.slice(0, -1), qtype);
-    if (kind === "pod") return this.resolvePod(name, labels.slice(0, -1), qtype);
-    return { rcode: "NXDOMAIN", answers: [] };
+    const rest = labels.slice(0, -1);
+    if (kind === "svc") {
+      // [..., name, ns]: a service's names depend on it (and its slices), `<ns>.svc` on the namespace.
+      const n = rest.length;
+      const dependsOn = n === 0 ? "" : n === 1 ? `ns/${rest[0]}` : `svc/${rest[n - 1]}/${rest[n - 2]}`;
+      return { ...this.resolveService(name, rest, qtype), dependsOn };
+    }
+    if (kind === "pod") return { ...this.resolvePod(name, rest, qtype), dependsOn: "" };
+    return { rcode: "NXDOMAIN", answers: [], dependsOn: "" };
   }
 
-  private resolveService(name: string, labels: string[], qtype: string): Resolution {
+  private resolveService(name: string, labels: string[], qtype: string): Answer {
     // labels (reversed from the end): [..., svc, ns]
     if (labels.length === 0) return { rcode: "NOERROR", answers: [] };
     const namespace = labels[labels.length - 1];
@@ -302,7 +378,7 @@ export class ClusterDnsView {
     return { rcode: "NXDOMAIN", answers: [] };
   }
 
-  private resolvePod(name: string, labels: string[], qtype: string): Resolution {
+  private resolvePod(name: string, labels: string[], qtype: string): Answer {
     // a-b-c-d.<ns>.pod.zone: answered from the name itself, as CoreDNS's "pods insecure" mode does.
     if (labels.length === 1) return { rcode: "NOERROR", answers: [] };
     if (labels.length !== 2) return { rcode: "NXDOMAIN", answers: [] };
@@ -312,10 +388,9 @@ export class ClusterDnsView {
     return { rcode: "NOERROR", answers: [{ type: "A", name, data: ip }] };
   }
 
-  private resolveReverse(name: string, qtype: string): Resolution {
-    const ip = reverseToIp(name);
+  private resolveReverse(name: string, ip: string | undefined, qtype: string): Answer {
     if (!ip) return { rcode: "NOTOURS", answers: [] };
-    const ptr = (target: string): Resolution =>
+    const ptr = (target: string): Answer =>
       qtype === "PTR" || qtype === "ANY"
         ? { rcode: "NOERROR", answers: [{ type: "PTR", name, data: target }] }
         : { rcode: "NOERROR", answers: [] };

@@ -137,4 +137,52 @@ describe("DnsServer", () => {
     const r = decode(await udpQuery(port, query("web.default.svc.cluster.local", "A")));
     assert.equal(r.answers?.[0] && "data" in r.answers[0] ? r.answers[0].data : undefined, "10.96.5.5");
   });
+
+  it("re-resolves only the names whose part of the view changed", async () => {
+    const ask = async (name: string, type: dnsPacket.RecordType = "A"): Promise<string[]> => {
+      const r = decode(await udpQuery(port, query(name, type)));
+      return (r.answers ?? []).map((a) => ("data" in a ? String(a.data) : ""));
+    };
+    view.upsertService({ metadata: { namespace: "default", name: "api" }, spec: { clusterIP: "10.96.6.6" } });
+    view.upsertService({ metadata: { namespace: "default", name: "db" }, spec: { clusterIP: "None" } });
+    const dbSlice = (ip: string) => ({
+      addressType: "IPv4",
+      metadata: { namespace: "default", name: "db-x", labels: { "kubernetes.io/service-name": "db" } },
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    });
+    view.upsertEndpointSlice(dbSlice("10.244.1.1"));
+    assert.deepEqual(await ask("api.default.svc.cluster.local"), ["10.96.6.6"]);
+    assert.deepEqual(await ask("db.default.svc.cluster.local"), ["10.244.1.1"]);
+
+    const resolved: string[] = [];
+    const resolve = view.resolve.bind(view);
+    view.resolve = (name, type) => {
+      resolved.push(name);
+      return resolve(name, type);
+    };
+    try {
+      view.upsertEndpointSlice(dbSlice("10.244.2.2"));
+      assert.deepEqual(await ask("api.default.svc.cluster.local"), ["10.96.6.6"]);
+      assert.deepEqual(await ask("db.default.svc.cluster.local"), ["10.244.2.2"]);
+      assert.deepEqual(await ask("db.default.svc.cluster.local"), ["10.244.2.2"]);
+      assert.deepEqual(resolved, ["db.default.svc.cluster.local"]);
+    } finally {
+      view.resolve = resolve;
+    }
+  });
+
+  it("gives cached negative answers the zone's current serial (the time of the last change)", async () => {
+    const serial = (r: Decoded): number | undefined => {
+      const soa = r.authorities?.[0];
+      return soa?.type === "SOA" ? soa.data.serial : undefined;
+    };
+    const first = decode(await udpQuery(port, query("gone.default.svc.cluster.local", "A")));
+    assert.equal(serial(first), view.modified);
+    const modified = view.modified;
+    view.modified = 1_000; // as a change elsewhere in the zone sets it: the cached answer follows
+    const again = decode(await udpQuery(port, query("gone.default.svc.cluster.local", "A")));
+    view.modified = modified;
+    assert.equal(again.rcode, "NXDOMAIN");
+    assert.equal(serial(again), 1_000);
+  });
 });
