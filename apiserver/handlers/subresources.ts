@@ -42,6 +42,15 @@ export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promis
         : applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
     ) as StoredObject;
     checkResourceVersion(scope, incoming.metadata?.resourceVersion, cur);
+    // A uid in the body is a precondition, as on the main resource: the kubelet's status patch carries the
+    // pod's uid so that a late write about a deleted pod never lands on a new pod that took its name.
+    if (incoming.metadata?.uid && incoming.metadata.uid !== cur.metadata.uid) {
+      throw conflict(
+        scope.gr,
+        cur.metadata.name,
+        `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${cur.metadata.uid}`,
+      );
+    }
     const next = prepareForStatusUpdate(toStorageVersion(scope.served, incoming), cur);
     if (scope.served.def.resource === "namespaces") {
       // A namespace's phase is the server's to set.

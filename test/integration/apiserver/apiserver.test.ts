@@ -310,6 +310,44 @@ describe("apiserver on etcd", () => {
     assert.equal((await h.client.req("GET", `${base}/bound`)).status, 404);
   });
 
+  it("refuses a status write whose uid is another pod's (a pod re-created under the same name)", async () => {
+    const base = "/api/v1/namespaces/default/pods";
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "same-name" },
+      spec: { containers: [{ name: "c", image: "busybox:1.28" }] },
+    };
+    const first = await h.client.req("POST", base, pod);
+    assert.equal(first.status, 201, first.text);
+    const oldUid = first.json<{ metadata: { uid: string } }>().metadata.uid;
+    assert.equal((await h.client.req("DELETE", `${base}/same-name`, { gracePeriodSeconds: 0 })).status, 200);
+    const second = await h.client.req("POST", base, pod);
+    assert.equal(second.status, 201, second.text);
+    const newUid = second.json<{ metadata: { uid: string } }>().metadata.uid;
+    const late = await h.client.req(
+      "PATCH",
+      `${base}/same-name/status`,
+      { metadata: { uid: oldUid }, status: { phase: "Running" } },
+      { "Content-Type": "application/merge-patch+json" },
+    );
+    assert.equal(late.status, 409, late.text);
+    assert.equal(
+      late.json().message,
+      `Operation cannot be fulfilled on pods "same-name": Precondition failed: UID in precondition: ${oldUid}, UID in object meta: ${newUid}`,
+    );
+    const now = await h.client.req("GET", `${base}/same-name`);
+    assert.equal(now.json<{ status?: { phase?: string } }>().status?.phase, "Pending");
+    const own = await h.client.req(
+      "PATCH",
+      `${base}/same-name/status`,
+      { metadata: { uid: newUid }, status: { phase: "Running" } },
+      { "Content-Type": "application/merge-patch+json" },
+    );
+    assert.equal(own.status, 200, own.text);
+    await h.client.req("DELETE", `${base}/same-name`, { gracePeriodSeconds: 0 });
+  });
+
   it("keeps objects with finalizers until the finalizers are removed", async () => {
     const base = "/api/v1/namespaces/default/configmaps";
     await h.client.req("POST", base, {
