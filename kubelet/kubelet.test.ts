@@ -237,3 +237,26 @@ test("a pod re-created under the same name replaces the old one (informer relist
   assert.deepEqual(sameNameOtherUid(desired, pod("new", "web-0")), ["old"]);
   assert.deepEqual(sameNameOtherUid(desired, pod("old", "web-0")), []);
 });
+
+test("a status someone else wrote (pods marked NotReady by the node controller) is written again on the next sync", async () => {
+  const { client, calls } = fakeClient();
+  const k = kubelet(new FakeRuntime(), client);
+  const ready = { phase: "Running", conditions: [{ type: "Ready", status: "True" }] };
+  const pod: Pod = {
+    metadata: { name: "p", namespace: "default", uid: "uid-s" },
+    spec: { nodeName: "node-1", containers: [spec] },
+    status: { phase: "Pending" },
+  };
+  k.upsertPod(pod);
+  await k.statusManager.setPodStatus(pod, ready, true);
+  assert.equal(calls.length, 1, "the kubelet's own status is written once");
+  // Its echo changes nothing.
+  k.upsertPod({ ...pod, status: ready });
+  await k.statusManager.setPodStatus({ ...pod, status: ready }, ready, true);
+  assert.equal(calls.length, 1);
+  // The node lifecycle controller sets Ready=False: the same status is written again.
+  const markedNotReady = { ...pod, status: { ...ready, conditions: [{ type: "Ready", status: "False" }] } };
+  k.upsertPod(markedNotReady);
+  await k.statusManager.setPodStatus(markedNotReady, ready, true);
+  assert.equal(calls.length, 2, "re-asserted");
+});

@@ -221,7 +221,13 @@ export class Kubelet {
     this.desired.set(uid, pod);
     // The echo of the kubelet's own status write changes nothing it acts on: no sync for it (upstream's
     // pod config ignores status-only updates too). Anyone else's status write is re-asserted by a sync.
-    if (old && isOwnStatusEcho(old, pod, this.statusManager.lastSent(uid))) return;
+    const lastSent = this.statusManager.lastSent(uid);
+    if (old && isOwnStatusEcho(old, pod, lastSent)) return;
+    // Someone else wrote the status (the node lifecycle controller marks pods NotReady while their node
+    // was away): what this kubelet sent last is no longer there, so the sync below writes it again, as
+    // upstream's status manager reconciles a status that differs from its cache.
+    if (lastSent !== undefined && stableStringify(pod.status ?? {}) !== lastSent)
+      this.statusManager.forget(uid);
     this.queue.add(uid);
   }
 
