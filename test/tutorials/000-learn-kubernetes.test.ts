@@ -1114,6 +1114,16 @@ describe("000 learn-kubernetes appendices", () => {
       assert.match(out, /^service\/nginx unchanged$/m);
       assert.match(out, /^statefulset\.apps\/web created$/m);
       await webRunning(2);
+      // The adopted web-1 still runs the template of before the delete (nginx-slim:0.7): the RollingUpdate
+      // replaces it right after, as on any cluster. A reader curling at that moment would race it; the
+      // test lets the rollout finish first.
+      const rollout = await t.kubectl("rollout", "status", "statefulset/web", "--timeout=90s", {
+        input: "",
+        timeoutMs: 100_000,
+      });
+      assert.equal(rollout.code, 0, rollout.stdout + rollout.stderr);
+      assert.match(rollout.stdout, /roll out complete|rolling update complete/);
+      await webRunning(2);
       assert.deepEqual(await curlEach(2), ["web-0", "web-1"], "web-0's claim was remounted");
     });
 
