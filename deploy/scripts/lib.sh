@@ -43,3 +43,30 @@ service_health() {
   read_health
   echo "${HEALTH[$1]:-missing}"
 }
+
+# The cluster's identity (its CA, service-account key and credentials) belongs with its data, and both are
+# the machine's: the etcd volumes are named by the compose project, not by the clone that made them. A
+# second clone of the repository (a CI checkout, say) must not start the existing data under certificates of
+# its own: every service-account token in it would be refused and every pod's CA be wrong. So the
+# certificates are kept beside the volumes too, and a clone without them, or with others, takes them over.
+MACHINE_PKI=/var/lib/tskube/identity
+etcd_volumes_exist() { docker volume inspect "${COMPOSE_PROJECT_NAME}_etcd-1" >/dev/null 2>&1; }
+adopt_cluster_identity() {
+  [[ -f $MACHINE_PKI/pki/ca.crt ]] || return 0
+  if ! etcd_volumes_exist; then
+    rm -rf "$MACHINE_PKI" # the data it belonged to is gone
+    return 0
+  fi
+  cmp -s "$MACHINE_PKI/pki/ca.crt" "$TSKUBE_DATA/pki/ca.crt" 2>/dev/null && return 0
+  say "this machine's cluster data was made with other certificates (another clone of tskube?): using them"
+  rm -rf "$TSKUBE_DATA/pki" "$TSKUBE_DATA/kubeconfigs"
+  mkdir -p "$TSKUBE_DATA"
+  cp -a "$MACHINE_PKI/pki" "$MACHINE_PKI/kubeconfigs" "$TSKUBE_DATA/"
+}
+record_cluster_identity() {
+  cmp -s "$MACHINE_PKI/pki/ca.crt" "$TSKUBE_DATA/pki/ca.crt" 2>/dev/null && return 0
+  rm -rf "$MACHINE_PKI"
+  mkdir -p "$MACHINE_PKI"
+  chmod 700 "$MACHINE_PKI"
+  cp -a "$TSKUBE_DATA/pki" "$TSKUBE_DATA/kubeconfigs" "$MACHINE_PKI/"
+}

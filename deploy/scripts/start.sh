@@ -135,7 +135,9 @@ if ((tutorial)) && [[ -f deploy/scripts/build-tutorial-images.sh ]]; then
 fi
 
 say "certificates and kubeconfigs in $TSKUBE_DATA"
+adopt_cluster_identity
 TSKUBE_NODES=$TSKUBE_NODES bash deploy/scripts/pki.sh
+record_cluster_identity
 mkdir -p /var/lib/tskube
 bash deploy/scripts/compose-nodes.sh
 

@@ -23,7 +23,7 @@ fi
 pods=$(docker ps -aq --filter label=io.tskube.cluster="$COMPOSE_PROJECT_NAME" 2>/dev/null || true)
 [[ -n "$pods" ]] && docker rm -f $pods >/dev/null
 if ((purge)); then
-  rm -rf "$TSKUBE_DATA" "$KUBECONFIG_OUT" /var/lib/tskube/volumes
+  rm -rf "$TSKUBE_DATA" "$KUBECONFIG_OUT" /var/lib/tskube/volumes "$MACHINE_PKI"
   say "cluster removed with its data"
 else
   say "cluster removed (data kept in $TSKUBE_DATA and the etcd volumes; npm stop -- --purge removes it)"

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  attachClosingStatus,
   clientProtocols,
   errorStreamPayload,
   exitStatus,
@@ -132,4 +133,24 @@ test("takeTerminalSizes: JSON objects as a json.Decoder reads them, across reads
     sizes: [{ Width: 5, Height: 6 }],
     rest: "",
   });
+});
+
+test("attachClosingStatus: an attach that saw nothing of a container done before it sends kubectl to the logs", () => {
+  const base = { received: 0, streamEnded: true, containerStopped: true, outputBeforeAttach: true };
+  // `kubectl run -i` of an echo: printed and exited before the attach; kubectl falls back to its logs
+  assert.equal(attachClosingStatus(base), "ContainerExited");
+  // output streamed while attached: what the user saw is the session
+  assert.equal(attachClosingStatus({ ...base, received: 12 }), "Success");
+  // a silent container that exited while attached, or a client that went away from a running one
+  assert.equal(attachClosingStatus({ ...base, outputBeforeAttach: false }), "Success");
+  assert.equal(
+    attachClosingStatus({ ...base, containerStopped: false, outputBeforeAttach: false }),
+    "Success",
+  );
+  // Docker held the stream of a stopped container (it waits for a restart) and nothing came
+  assert.equal(
+    attachClosingStatus({ ...base, streamEnded: false, outputBeforeAttach: false }),
+    "ContainerExited",
+  );
+  assert.equal(attachClosingStatus({ ...base, streamEnded: false, received: 3 }), "Success");
 });

@@ -184,3 +184,28 @@ export function takeTerminalSizes(text: string): { sizes: TerminalSize[]; rest: 
   }
   return { sizes, rest: depth > 0 ? text.slice(start) : "" };
 }
+
+/** How an attach session went, as the decision of its closing status needs it. */
+export interface AttachSession {
+  /** Bytes the container's streams carried while attached. */
+  received: number;
+  /** The stream ended on its own (the container exited) rather than being cut after the drain time. */
+  streamEnded: boolean;
+  /** The container is no longer running. */
+  containerStopped: boolean;
+  /** The container's log had output from before the attach was made. */
+  outputBeforeAttach: boolean;
+}
+
+/**
+ * Whether an attach reports Success or upstream's "container is in CONTAINER_EXITED state", on which kubectl
+ * falls back to the container's logs. A container that had printed everything and exited by the time the
+ * attach was made (`kubectl run -i` of an `echo` without stdin: the pod shows Running, then the command is
+ * done before kubectl attaches) would otherwise show nothing at all; upstream's runtime answers such an
+ * attach with CONTAINER_EXITED, and Docker's stream just ends empty, so the kubelet says so itself.
+ */
+export function attachClosingStatus(s: AttachSession): "Success" | "ContainerExited" {
+  if (s.received > 0) return "Success";
+  if (!s.streamEnded) return "ContainerExited";
+  return s.containerStopped && s.outputBeforeAttach ? "ContainerExited" : "Success";
+}

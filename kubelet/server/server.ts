@@ -17,6 +17,7 @@ import { resourceMetrics, type StatsProvider, summary } from "../stats/provider.
 import { type StreamChannels, spdyChannels, webSocketChannels } from "./channels.js";
 import { dialPod, servePortForward } from "./portforward.js";
 import {
+  attachClosingStatus,
   clientProtocols,
   exitStatus,
   negotiateProtocol,
@@ -616,8 +617,17 @@ export class KubeletServer {
       if (outcome === "stuck") stream.destroy();
     }
     stopWatching.abort();
-    if (outcome === "stuck" && received === 0) {
-      const info = await c.inspect().catch(() => undefined);
+    const streamEnded = outcome !== "stuck";
+    const info = received === 0 ? await c.inspect().catch(() => undefined) : undefined;
+    const containerStopped = info === undefined || info.State?.Running !== true;
+    const closing = attachClosingStatus({
+      received,
+      streamEnded,
+      containerStopped,
+      outputBeforeAttach:
+        received === 0 && streamEnded && containerStopped && (await this.hasLogs(containerId)),
+    });
+    if (closing === "ContainerExited") {
       const state = info?.State?.Status === "created" ? "CONTAINER_CREATED" : "CONTAINER_EXITED";
       await ch.sendStatus({
         status: "Failure",
@@ -627,6 +637,15 @@ export class KubeletServer {
       return;
     }
     await ch.sendStatus({ status: "Success" });
+  }
+
+  /** Whether a container has printed anything at all (its last log line, if any). */
+  private async hasLogs(containerId: string): Promise<boolean> {
+    const c = this.d.runtime.docker.getContainer(containerId);
+    const buf = (await c
+      .logs({ stdout: true, stderr: true, tail: 1, follow: false })
+      .catch(() => Buffer.alloc(0))) as unknown as Buffer;
+    return buf.length > 0;
   }
 
   /** Moves bytes between the client's channels and Docker's hijacked stream until the process ends. */
