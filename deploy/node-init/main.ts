@@ -42,6 +42,9 @@ const services: Service[] = [
       `--hostname-override=${nodeName}`,
       ...(nodeIp ? [`--node-ip=${nodeIp}`] : []),
       "--resolv-conf=/etc/tskube/node/resolv.conf",
+      // As kubeadm configures it: the kubelet API answers only the apiserver's client certificate (and
+      // anything else the cluster CA signed); upstream's flag default serves anonymous requests.
+      "--anonymous-auth=false",
       ...split(process.env.KUBELET_ARGS),
     ],
     env: { XTABLES_LOCKFILE: xtablesLock },

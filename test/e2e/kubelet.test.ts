@@ -5,6 +5,9 @@
 // deletion (Terminating, then gone).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { eventually, KUBECONFIG, kubectl, kubectlPath, kubectlWithInput, run } from "../lib/cluster.js";
 
@@ -151,6 +154,31 @@ describe("kubelet", { timeout: 900_000 }, () => {
     ]);
     assert.match(tty.stdout, /\/dev\/pts\/\d+/);
     assert.equal(tty.code, 5);
+  });
+
+  it("copies files into and out of a container with kubectl cp (tar over exec)", async () => {
+    const name = (
+      await ok(k("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}"))
+    ).trim();
+    const dir = await mkdtemp(join(tmpdir(), "kcp-"));
+    try {
+      await writeFile(join(dir, "in.txt"), "to the pod\n");
+      await ok(k("cp", join(dir, "in.txt"), `${name}:/tmp/in.txt`));
+      assert.equal(await ok(k("exec", name, "--", "cat", "/tmp/in.txt")), "to the pod\n");
+      await ok(k("exec", name, "--", "sh", "-c", "mkdir -p /tmp/out && echo from the pod > /tmp/out/a.txt"));
+      await ok(k("cp", `${name}:/tmp/out`, join(dir, "out")));
+      assert.equal(await readFile(join(dir, "out", "a.txt"), "utf8"), "from the pod\n");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers only the apiserver on the kubelet port: an anonymous request is Unauthorized", async () => {
+    // kubeadm's setting (--anonymous-auth=false): without a client certificate the cluster CA signed, the
+    // kubelet API (pods, exec, logs) refuses; kubectl's requests reach it through the apiserver only.
+    const r = await run("curl", ["-sk", "-m", "5", "-w", "\n%{http_code}", "https://172.28.0.101:10250/pods"]);
+    assert.equal(r.stdout.trim().split("\n").at(-1), "401", r.stdout + r.stderr);
+    assert.match(r.stdout, /^Unauthorized/);
   });
 
   it("port-forwards a local port to a pod", async () => {

@@ -254,7 +254,9 @@ describe("service networking", { timeout: 600_000 }, () => {
       table,
       new RegExp(`web-lb\\s+LoadBalancer\\s+\\S+\\s+${ip.replaceAll(".", "\\.")}\\s+80:\\d+/TCP`),
     );
-    const get = () => run("curl", ["-fsS", "-m", "2", `http://${ip}/`]);
+    // A client that retries, as a user with curl in a loop: a connection to an endpoint on the dead node
+    // (in rotation until the node lifecycle controller marks the node NotReady, ~12 s) gives up after 1 s.
+    const get = () => run("curl", ["-fsS", "--connect-timeout", "1", "-m", "2", `http://${ip}/`]);
     await eventually("the load balancer to answer", async () =>
       (await get()).code === 0 ? true : undefined,
     );
