@@ -45,6 +45,7 @@ const opts = program.opts<{
   loadbalancerPool: string;
 }>();
 const log = newLogger("kube-proxy");
+const conntrackLog = log.child({ subsystem: "conntrack" });
 
 const syncDuration = new Histogram({
   name: "kubeproxy_sync_proxy_rules_duration_seconds",
@@ -106,10 +107,13 @@ async function main(): Promise<void> {
         );
       }
       const state: ProxyState = { servicePorts, endpoints, nodeName, clusterCIDR: opts.clusterCidr };
-      await syncProxyRules(state, full);
+      const result = await syncProxyRules(state, full, conntrackLog);
       lastSyncTimestamp.setToCurrentTime();
       healthy = true;
-      log.debug({ servicePorts: servicePorts.length }, "synced proxy rules");
+      log.debug(
+        { servicePorts: servicePorts.length, conntrackDeletions: result.conntrackDeletions },
+        "synced proxy rules",
+      );
     } catch (err) {
       log.error({ err: (err as Error).message }, "sync failed; retrying");
       dirty = true;
