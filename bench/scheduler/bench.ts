@@ -1,153 +1,316 @@
-// Scheduler benchmark: 1,000 simulated nodes (Node objects only: no kubelets, no containers) and 10,000
-// pending pods on the stand-in apiserver (a child process), then kube-scheduler in this process.
-// Prints pods bound per second next to the apiserver's raw binding-write ceiling measured in the same
-// run (POST pods/binding as fast as the same client can), create->bind latency at a steady arrival rate,
-// and this process's memory at the end. Run: npm run build && node --expose-gc dist/bench/scheduler/bench.js
-import { spawn } from "node:child_process";
+// Scheduler benchmark (issue 6), on the real parts: etcd (container, data on tmpfs) and the apiserver (child
+// process) from test/integration/controller-manager/workloads/env.ts, with nothing else running, and
+// BENCH_NODES (1,000) Node objects reported Ready (no kubelets). Measures, in this order, in one run:
+//   1. ceiling: the apiserver's binding writes/s (BENCH_CEILING_PODS pending pods bound round-robin by the
+//      bench's own client, IN_FLIGHT at a time) — no scheduler can bind faster than this;
+//   2. throughput: BENCH_PODS (10,000) pending pods, then the real scheduler (scheduler/main.js as a child
+//      process) started: pods bound per second from its start until the watch has shown every pod bound;
+//   3. latency: with it running, BENCH_LATENCY_PODS (1,000) pods created at a steady LATENCY_RATE/s; from each
+//      create response to the watch event that shows the pod bound, p50/p99;
+//   4. the scheduler's resident memory (/proc/<pid>/status VmRSS) at the end.
+// Run: npx tsc -p tsconfig.json && node dist/bench/scheduler/bench.js   (see README.md)
+import { type ChildProcess, spawn } from "node:child_process";
+import { setMaxListeners } from "node:events";
+import { createWriteStream, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Pod } from "kubernetes-types/core/v1";
-import { InformerFactory, Nodes, Pods, RestClient } from "../../pkg/client/index.js";
-import { newLogger } from "../../pkg/util/log.js";
-import { makeNode, makePod } from "../../scheduler/framework/testing.js";
-import { Scheduler } from "../../scheduler/scheduler.js";
+import type { Node, Pod } from "kubernetes-types/core/v1";
+import { formatTime } from "../../pkg/api/meta.js";
+import {
+  InformerFactory,
+  loadClientConfig,
+  Namespaces,
+  Nodes,
+  Pods,
+  RestClient,
+} from "../../pkg/client/index.js";
+import {
+  type ControlPlane,
+  startControlPlane,
+} from "../../test/integration/controller-manager/workloads/env.js";
+import { type Figure, figureLine, figuresTable, fmt, percentile } from "../apiserver/stats.js";
+import { createToBind, parseProcStatus, perSecond } from "./figures.js";
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
-const CEILING_PODS = 3000;
-const LATENCY_PODS = 1000;
-const LATENCY_RATE = 250; // pods/s
+const CEILING_PODS = Number(process.env.BENCH_CEILING_PODS ?? 3000);
+const LATENCY_PODS = Number(process.env.BENCH_LATENCY_PODS ?? 1000);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 250);
+const IN_FLIGHT = 64;
+/** The compiled tree's root (dist/ or .tmp/<x>/). */
+const BUILD_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 async function pool<T>(items: T[], concurrency: number, fn: (x: T) => Promise<unknown>): Promise<void> {
   let i = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (i < items.length) await fn(items[i++]);
+      while (i < items.length) await fn(items[i++] as T);
     }),
   );
 }
 
-const pct = (xs: number[], p: number) =>
-  xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`not reached within ${timeoutMs / 1000} s: ${what}`);
+    await sleep(20);
+  }
+}
+
+function nodeObject(name: string, index: number): { node: Node; status: Node["status"] } {
+  const now = formatTime(new Date());
+  const capacity = { cpu: "64", memory: "256Gi", pods: "110", "ephemeral-storage": "100Gi" };
+  return {
+    node: {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: {
+        name,
+        labels: {
+          "kubernetes.io/hostname": name,
+          "kubernetes.io/os": "linux",
+          "kubernetes.io/arch": "amd64",
+          "topology.kubernetes.io/zone": `zone-${index % 3}`,
+        },
+      },
+      spec: {},
+    },
+    status: {
+      capacity,
+      allocatable: capacity,
+      addresses: [{ type: "InternalIP", address: `172.31.${Math.floor(index / 250)}.${(index % 250) + 2}` }],
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "KubeletReady",
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
+    },
+  };
+}
+
+function podObject(name: string, namespace: string): Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels: { app: namespace } },
+    spec: {
+      containers: [
+        { name: "app", image: "pause:3.9", resources: { requests: { cpu: "100m", memory: "128Mi" } } },
+      ],
+    },
+  };
+}
+
+/** scheduler/main.js as docker-compose.yml runs it (its kubeconfig), without leader election. */
+function startScheduler(cp: ControlPlane): ChildProcess {
+  const log = createWriteStream(path.join(cp.dir, "bench-scheduler.log"));
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(BUILD_ROOT, "scheduler/main.js"),
+      `--kubeconfig=${path.join(cp.dir, "scheduler.kubeconfig")}`,
+      "--leader-elect=false",
+      "--healthz-port=0",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function schedulerLogTail(cp: ControlPlane): string {
+  try {
+    return readFileSync(path.join(cp.dir, "bench-scheduler.log"), "utf8").slice(-2000);
+  } catch {
+    return "(no scheduler log)";
+  }
+}
+
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 
 async function main(): Promise<void> {
-  const script = fileURLToPath(
-    new URL("../../test/integration/scheduler/standin-apiserver.js", import.meta.url),
-  );
-  const child = spawn(process.execPath, [script, "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) =>
-    child.stdout.on("data", (d: Buffer) => {
-      const m = /listening (\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    }),
-  );
-  const client = new RestClient(
-    { server: `http://127.0.0.1:${port}` },
-    { http2: false, qps: 100_000, burst: 100_000 },
-  );
-  try {
-    const nodeNames = Array.from({ length: NODES }, (_, i) => `node-${i}`);
-    await pool(nodeNames, 64, (n) =>
-      client.resource(Nodes).create({
-        ...makeNode(n, { cpu: "32", memory: "128Gi" }),
-        metadata: {
-          name: n,
-          labels: { "kubernetes.io/hostname": n, "topology.kubernetes.io/zone": `zone-${n.length % 3}` },
-        },
-      }),
-    );
+  const loadBefore = loadavg();
+  console.log(`load average before: ${loadBefore} (${os.cpus().length} cores)`);
+  const cp = await startControlPlane({ controllers: false, scheduler: false });
+  // The bench's own client: the same RestClient as every component, without the client-side rate limit,
+  // so that the ceiling is the apiserver's and not the limiter's.
+  const client = new RestClient(loadClientConfig({ kubeconfig: cp.kubeconfig }), {
+    userAgent: "bench-scheduler",
+    qps: 0,
+  });
+  // Every request in flight listens on the client's close signal: 64 at once is expected, not a leak.
+  setMaxListeners(0, client.closedSignal);
+  let scheduler: ChildProcess | undefined;
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
+  const cleanup = async () => {
+    ac.abort();
+    await stopChild(scheduler);
+    client.close();
+    await cp.stop();
+  };
+  for (const sig of ["SIGINT", "SIGTERM"] as const)
+    process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
-    // Ceiling: raw binding writes through the same client and connection pool.
-    const ceilingPods = Array.from({ length: CEILING_PODS }, (_, i) => `c-${i}`);
-    await pool(ceilingPods, 64, (n) =>
-      client
-        .resource<Pod>(Pods, "ceiling")
-        .create(makePod(n, { namespace: "ceiling", spec: { schedulerName: "none" } })),
+  const figures: Figure[] = [];
+  const say = (f: Figure) => {
+    figures.push(f);
+    console.log(figureLine(f));
+  };
+  try {
+    for (const ns of ["ceiling", "bench", "latency"])
+      await client
+        .resource(Namespaces)
+        .create({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    const nodeNames = Array.from({ length: NODES }, (_, i) => `node-${String(i).padStart(4, "0")}`);
+    let t = performance.now();
+    await pool(
+      nodeNames.map((n, i) => [n, i] as const),
+      IN_FLIGHT,
+      async ([name, i]) => {
+        const { node, status } = nodeObject(name, i);
+        const created = await client.resource(Nodes).create(node);
+        await client.resource(Nodes).updateStatus({ ...created, status });
+      },
     );
-    let t0 = performance.now();
-    await pool(ceilingPods, 256, (n) =>
-      client.resource(Pods, "ceiling").createSubresource(n, "binding", {
+    console.log(`${NODES} Ready nodes created in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // 1. Ceiling: binding writes straight from the bench's client.
+    const ceilingPods = Array.from({ length: CEILING_PODS }, (_, i) => i);
+    await pool(ceilingPods, IN_FLIGHT, (i) =>
+      client.resource(Pods, "ceiling").create(podObject(`c-${i}`, "ceiling")),
+    );
+    t = performance.now();
+    await pool(ceilingPods, IN_FLIGHT, (i) =>
+      client.resource(Pods, "ceiling").createSubresource(`c-${i}`, "binding", {
         apiVersion: "v1",
         kind: "Binding",
-        metadata: { name: n },
-        target: { apiVersion: "v1", kind: "Node", name: nodeNames[Number(n.slice(2)) % NODES] },
+        metadata: { name: `c-${i}` },
+        target: { apiVersion: "v1", kind: "Node", name: nodeNames[i % NODES] },
       }),
     );
-    const ceiling = CEILING_PODS / ((performance.now() - t0) / 1000);
+    const ceiling = perSecond(CEILING_PODS, t, performance.now());
+    say({
+      name: `ceiling: ${CEILING_PODS} POST pods/binding, ${IN_FLIGHT} in flight`,
+      value: ceiling,
+      unit: "/s",
+    });
 
-    // Throughput: PODS pending pods, then the scheduler starts.
-    const created = new Map<string, number>();
-    const podNames = Array.from({ length: PODS }, (_, i) => `p-${i}`);
-    await pool(podNames, 64, async (n) => {
-      await client
-        .resource<Pod>(Pods, "bench")
-        .create(makePod(n, { namespace: "bench", cpu: "100m", memory: "128Mi" }));
-      created.set(`bench/${n}`, performance.now());
-    });
-    let bound = 0;
-    let done: () => void = () => {};
-    let target = PODS;
-    const latencies: number[] = [];
-    const allBound = () =>
-      new Promise<void>((r) => {
-        done = r;
-      });
-    let waiting = allBound();
-    const scheduler = new Scheduler({
-      client,
-      logger: newLogger("bench-scheduler", "warn"),
-      onBound: (pi) => {
-        bound++;
-        const c = created.get(pi.key);
-        if (c !== undefined && pi.namespace === "latency") latencies.push(performance.now() - c);
-        if (bound === target) done();
-      },
-    });
-    const stop = new AbortController();
-    t0 = performance.now();
-    void scheduler.run(new InformerFactory(client, { resyncMs: 0 }), stop.signal);
-    await waiting;
-    const seconds = (performance.now() - t0) / 1000;
-    const throughput = PODS / seconds;
-
-    // Latency at a steady arrival rate.
-    target = PODS + LATENCY_PODS;
-    waiting = allBound();
-    const latencyNames = Array.from({ length: LATENCY_PODS }, (_, i) => `l-${i}`);
-    const start = performance.now();
-    await pool(latencyNames, 16, async (n) => {
-      const due = start + (Number(n.slice(2)) * 1000) / LATENCY_RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      created.set(`latency/${n}`, performance.now());
-      await client.resource<Pod>(Pods, "latency").create(makePod(n, { namespace: "latency", cpu: "100m" }));
-    });
-    await waiting;
-    stop.abort();
-    created.clear();
-    (globalThis as { gc?: () => void }).gc?.();
-    const mem = process.memoryUsage();
-    const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
-    const out = {
-      nodes: NODES,
-      pods: PODS,
-      podsPerSecond: Math.round(throughput),
-      bindingCeilingPerSecond: Math.round(ceiling),
-      ratioToCeiling: `${Math.round((100 * throughput) / ceiling)}%`,
-      secondsToBindAll: Number(seconds.toFixed(2)),
-      latencyMs: {
-        rate: LATENCY_RATE,
-        p50: Math.round(pct(latencies, 50)),
-        p99: Math.round(pct(latencies, 99)),
-      },
-      memoryMiB: { rss: Number(mib(mem.rss)), heapUsed: Number(mib(mem.heapUsed)) },
-      bindErrors: scheduler.stats.bindErrors,
+    // The watch: when each pod of the measured namespaces was first seen with spec.nodeName.
+    const boundAt = new Map<string, number>();
+    const boundIn = { bench: 0, latency: 0 };
+    const seen = (p: Pod) => {
+      const ns = p.metadata?.namespace;
+      if (!p.spec?.nodeName || (ns !== "bench" && ns !== "latency")) return;
+      const key = `${ns}/${p.metadata?.name}`;
+      if (boundAt.has(key)) return;
+      boundAt.set(key, performance.now());
+      boundIn[ns]++;
     };
-    console.log(JSON.stringify(out, null, 2));
+    const factory = new InformerFactory(client, { resyncMs: 0 });
+    const pods = factory.informerFor(Pods);
+    pods.addEventHandler({ onAdd: seen, onUpdate: (_old, p) => seen(p) });
+    factory.start(ac.signal);
+    await factory.waitForCacheSync(ac.signal);
+
+    // 2. Throughput: PODS pending pods, then the scheduler starts.
+    const benchPods = Array.from({ length: PODS }, (_, i) => i);
+    t = performance.now();
+    await pool(benchPods, IN_FLIGHT, (i) =>
+      client.resource(Pods, "bench").create(podObject(`p-${i}`, "bench")),
+    );
+    console.log(`${PODS} pending pods created in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const schedulerStart = performance.now();
+    scheduler = startScheduler(cp);
+    const pid = scheduler.pid;
+    scheduler.once("exit", (code, signal) => {
+      if (!ac.signal.aborted)
+        console.log(`scheduler exited early (${code ?? signal}):\n${schedulerLogTail(cp)}`);
+    });
+    await waitUntil(`${PODS} pods bound`, () => boundIn.bench >= PODS, 300_000).catch((e: Error) => {
+      throw new Error(`${e.message} (${boundIn.bench} bound)\n${schedulerLogTail(cp)}`);
+    });
+    const benchTimes = [...boundAt].filter(([k]) => k.startsWith("bench/")).map(([, v]) => v);
+    const firstBound = Math.min(...benchTimes);
+    const lastBound = Math.max(...benchTimes);
+    const throughput = perSecond(PODS, schedulerStart, lastBound);
+    say({
+      name: `throughput: ${PODS} pending pods, ${NODES} nodes, scheduler start -> all bound`,
+      value: throughput,
+      unit: "pods/s",
+      goal: { value: 500, kind: "atLeast" },
+      note: `${((lastBound - schedulerStart) / 1000).toFixed(1)} s; first binding after ${((firstBound - schedulerStart) / 1000).toFixed(1)} s, then ${fmt(perSecond(PODS - 1, firstBound, lastBound))} pods/s`,
+    });
+    say({
+      name: "throughput / binding ceiling",
+      value: throughput,
+      unit: "pods/s",
+      ceiling: { value: ceiling, label: "ceiling" },
+      goal: { value: 0.6, kind: "atLeast", ratioGoal: true },
+    });
+
+    // 3. Latency at a steady arrival rate.
+    const createdAt = new Map<string, number>();
+    const latencyPods = Array.from({ length: LATENCY_PODS }, (_, i) => i);
+    const start = performance.now();
+    await pool(latencyPods, 32, async (i) => {
+      const wait = start + (i * 1000) / LATENCY_RATE - performance.now();
+      if (wait > 0) await sleep(wait);
+      await client.resource(Pods, "latency").create(podObject(`l-${i}`, "latency"));
+      createdAt.set(`latency/l-${i}`, performance.now());
+    });
+    const arrivalRate = perSecond(LATENCY_PODS - 1, start, Math.max(...createdAt.values()));
+    await waitUntil(
+      `${LATENCY_PODS} latency pods bound`,
+      () => boundIn.latency >= LATENCY_PODS,
+      120_000,
+    ).catch((e: Error) => console.log(`(${e.message}: ${boundIn.latency} bound)`));
+    const lat = createToBind(createdAt, boundAt);
+    const note = `${fmt(arrivalRate)} pods/s arrived${lat.unbound ? `, ${lat.unbound} never bound` : ""}${lat.early ? `, ${lat.early} seen bound before the create returned` : ""}`;
+    say({ name: "create -> bound, p50", value: percentile(lat.samples, 50), unit: "ms", note });
+    say({ name: "create -> bound, p99", value: percentile(lat.samples, 99), unit: "ms" });
+
+    // 4. Memory at the end.
+    await sleep(2000);
+    const mem = pid ? parseProcStatus(readFileSync(`/proc/${pid}/status`, "utf8")) : parseProcStatus("");
+    say({
+      name: `scheduler RSS at ${NODES} nodes, ${pods.store.size} pods`,
+      value: mem.rssMiB,
+      unit: "MiB",
+      goal: { value: 300, kind: "atMost" },
+      note: `peak ${fmt(mem.peakMiB)} MiB`,
+    });
   } finally {
-    client.close();
-    child.kill();
+    await cleanup();
   }
-  process.exit(0);
+  const loadAfter = loadavg();
+  console.log(`load average after: ${loadAfter}`);
+  console.log(`\n${figuresTable(figures)}\n\nload average before ${loadBefore}, after ${loadAfter}`);
 }
 
 await main();
+process.exit(0);
