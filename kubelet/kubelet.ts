@@ -31,6 +31,7 @@ import {
   sandboxCreateOptions,
 } from "./runtime/container-config.js";
 import type { DockerRuntime } from "./runtime/docker.js";
+import { containersToCollect } from "./runtime/gc.js";
 import type { PodRuntimeStatus } from "./runtime/types.js";
 import { findContainerStatus } from "./runtime/types.js";
 import { isOtherPodWithSameName, StatusManager } from "./status/manager.js";
@@ -251,6 +252,32 @@ export class Kubelet {
     this.relisted = now;
   }
 
+  private collecting = false;
+
+  /** Removes exited containers beyond the garbage-collection policy (runtime/gc.ts); one pass at a time. */
+  async collectContainers(): Promise<number> {
+    if (this.collecting) return 0;
+    this.collecting = true;
+    try {
+      const ids = containersToCollect((await this.o.runtime.listPods()).values(), Date.now());
+      let removed = 0;
+      for (const id of ids) {
+        await this.o.runtime.remove(id).then(
+          () => removed++,
+          (e: Error) =>
+            this.o.log.warn({ container: id, err: e.message }, "cannot remove an exited container"),
+        );
+      }
+      if (removed) this.o.log.info({ removed }, "garbage-collected exited containers");
+      return removed;
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message }, "container garbage collection failed");
+      return 0;
+    } finally {
+      this.collecting = false;
+    }
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const { log } = this.o;
     void this.o.runtime.watchEvents((ev) => {
@@ -261,6 +288,7 @@ export class Kubelet {
       void this.enqueueRuntimePods().catch(() => undefined);
       this.backoff.gc(Date.now());
       this.imageBackoff.gc(Date.now());
+      void this.collectContainers();
     }, this.o.resyncMs ?? RESYNC_MS);
     const relist = setInterval(
       () => void this.relist().catch((e: Error) => log.warn({ err: e.message }, "relist failed")),

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import type { Node, Pod, Service } from "kubernetes-types/core/v1";
+import { parseDuration } from "../pkg/api/cron.js";
 import {
   ConfigMaps,
   EventBroadcaster,
@@ -90,6 +91,11 @@ const program = new Command("kubelet")
   .option("--node-labels <labels>", "labels at registration (k=v,...)")
   .option("--max-pods <n>", "pods capacity", "110")
   .option("--pod-workers <n>", "pods synced at once (upstream: one worker per pod)", "32")
+  .option(
+    "--sync-frequency <duration>",
+    "max period between syncs of running pods and between container garbage collections (upstream 1m)",
+    "1m",
+  )
   .option("--cluster-name <name>", "label value io.tskube.cluster on every container", "tskube")
   .option("--leader-elect [bool]", "ignored (kept for the node init's common flags)")
   .allowUnknownOption(true)
@@ -120,10 +126,19 @@ interface Opts {
   nodeLabels?: string;
   maxPods: string;
   podWorkers: string;
+  syncFrequency: string;
   clusterName: string;
 }
 
 const opts = program.opts<Opts>();
+const syncFrequencySeconds = parseDuration(opts.syncFrequency);
+if (syncFrequencySeconds === undefined || syncFrequencySeconds <= 0) {
+  console.error(
+    `invalid argument "${opts.syncFrequency}" for "--sync-frequency" flag: time: invalid duration`,
+  );
+  process.exit(1);
+}
+const syncFrequencyMs = syncFrequencySeconds * 1000;
 const log = newLogger("kubelet");
 const nodeName = opts.hostnameOverride;
 const startTime = Date.now();
@@ -244,6 +259,7 @@ async function main(): Promise<void> {
     client,
     recorder,
     workers: Math.max(1, Number(opts.podWorkers) || 8),
+    resyncMs: syncFrequencyMs,
   });
 
   const stats = new StatsProvider();

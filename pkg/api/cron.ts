@@ -120,8 +120,8 @@ const DESCRIPTORS: Record<string, string> = {
   "@hourly": "0 * * * *",
 };
 
-/** Go time.ParseDuration for the simple forms @every accepts (`1h30m`, `90s`, `5m`). */
-function parseDuration(s: string): number | undefined {
+/** Go time.ParseDuration for its unsigned forms (`1h30m`, `90s`, `5m`, `1m0s`), in seconds. */
+export function parseDuration(s: string): number | undefined {
   const re = /([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)/g;
   const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   let total = 0;

@@ -139,6 +139,8 @@ spec:
     "--pod-cidr=10.244.1.0/24",
     "--pod-manifest-path=/etc/tskube/manifests",
     `--cluster-name=${CLUSTER}`,
+    // Container garbage collection (and the pod resync) every 3 s instead of upstream's minute.
+    "--sync-frequency=3s",
   );
 });
 
@@ -185,6 +187,37 @@ test("a crashing container goes to CrashLoopBackOff with restarts", async () => 
     ),
   );
   assert.ok((crash.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+});
+
+test("exited containers are garbage-collected: one kept per container (lastState, logs --previous)", async () => {
+  // exit 3, restarted after 10 s, then 20 s: three containers made for `c` by the second restart
+  await until(
+    "crash restarted twice",
+    () =>
+      pods().find(
+        (p) =>
+          p.metadata.name === "crash-node-1" && (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2,
+      ),
+    90_000,
+  );
+  const exited = () =>
+    docker(
+      "ps",
+      "-aq",
+      "--filter",
+      `label=io.tskube.cluster=${CLUSTER}`,
+      "--filter",
+      "label=io.kubernetes.container.name=c",
+      "--filter",
+      "status=exited",
+    )
+      .split("\n")
+      .filter(Boolean);
+  // Within two collection periods only the newest exited container is left (and the pod still reports
+  // its restarts from the newest container's labels).
+  await until("one exited container of c", () => (exited().length === 1 ? true : undefined), 10_000);
+  const crash = pods().find((p) => p.metadata.name === "crash-node-1");
+  assert.ok((crash?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2);
 });
 
 test("a restarted kubelet adopts its containers without duplicates", async () => {
