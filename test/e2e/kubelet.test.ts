@@ -176,7 +176,14 @@ describe("kubelet", { timeout: 900_000 }, () => {
   it("answers only the apiserver on the kubelet port: an anonymous request is Unauthorized", async () => {
     // kubeadm's setting (--anonymous-auth=false): without a client certificate the cluster CA signed, the
     // kubelet API (pods, exec, logs) refuses; kubectl's requests reach it through the apiserver only.
-    const r = await run("curl", ["-sk", "-m", "5", "-w", "\n%{http_code}", "https://172.28.0.101:10250/pods"]);
+    const r = await run("curl", [
+      "-sk",
+      "-m",
+      "5",
+      "-w",
+      "\n%{http_code}",
+      "https://172.28.0.101:10250/pods",
+    ]);
     assert.equal(r.stdout.trim().split("\n").at(-1), "401", r.stdout + r.stderr);
     assert.match(r.stdout, /^Unauthorized/);
   });
