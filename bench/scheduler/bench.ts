@@ -9,12 +9,11 @@
 //      create response to the watch event that shows the pod bound, p50/p99;
 //   4. the scheduler's resident memory (/proc/<pid>/status VmRSS) at the end.
 // Run: npx tsc -p tsconfig.json && node dist/bench/scheduler/bench.js   (see README.md)
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { setMaxListeners } from "node:events";
-import { createWriteStream, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Node, Pod } from "kubernetes-types/core/v1";
 import { formatTime } from "../../pkg/api/meta.js";
 import {
@@ -28,6 +27,8 @@ import {
 import {
   type ControlPlane,
   startControlPlane,
+  startProcess,
+  stopProcess,
 } from "../../test/integration/controller-manager/workloads/env.js";
 import { type Figure, figureLine, figuresTable, fmt, percentile } from "../apiserver/stats.js";
 import { createToBind, parseProcStatus, perSecond } from "./figures.js";
@@ -38,8 +39,6 @@ const CEILING_PODS = Number(process.env.BENCH_CEILING_PODS ?? 3000);
 const LATENCY_PODS = Number(process.env.BENCH_LATENCY_PODS ?? 1000);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 250);
 const IN_FLIGHT = 64;
-/** The compiled tree's root (dist/ or .tmp/<x>/). */
-const BUILD_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 async function pool<T>(items: T[], concurrency: number, fn: (x: T) => Promise<unknown>): Promise<void> {
   let i = 0;
@@ -110,32 +109,11 @@ function podObject(name: string, namespace: string): Pod {
 
 /** scheduler/main.js as docker-compose.yml runs it (its kubeconfig), without leader election. */
 function startScheduler(cp: ControlPlane): ChildProcess {
-  const log = createWriteStream(path.join(cp.dir, "bench-scheduler.log"));
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(BUILD_ROOT, "scheduler/main.js"),
-      `--kubeconfig=${path.join(cp.dir, "scheduler.kubeconfig")}`,
-      "--leader-elect=false",
-      "--healthz-port=0",
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" },
-    },
-  );
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
+  return startProcess(cp.dir, "bench-scheduler", "scheduler/main.js", [
+    `--kubeconfig=${path.join(cp.dir, "scheduler.kubeconfig")}`,
+    "--leader-elect=false",
+    "--healthz-port=0",
+  ]);
 }
 
 function schedulerLogTail(cp: ControlPlane): string {
@@ -169,7 +147,7 @@ async function main(): Promise<void> {
   setMaxListeners(0, ac.signal);
   const cleanup = async () => {
     ac.abort();
-    await stopChild(scheduler);
+    await stopProcess(scheduler);
     client.close();
     await cp.stop();
   };

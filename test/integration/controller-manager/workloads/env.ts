@@ -87,7 +87,8 @@ current-context: ${user}@tskube
 `;
 }
 
-function startProcess(dir: string, name: string, script: string, args: string[]): ChildProcess {
+/** A component (`script` under the compiled tree) as a child process, its output in `<dir>/<name>.log`. */
+export function startProcess(dir: string, name: string, script: string, args: string[]): ChildProcess {
   const log = createWriteStream(path.join(dir, `${name}.log`));
   const child = spawn(process.execPath, [path.join(BUILD_ROOT, script), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -98,7 +99,8 @@ function startProcess(dir: string, name: string, script: string, args: string[])
   return child;
 }
 
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+/** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
