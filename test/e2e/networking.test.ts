@@ -261,7 +261,8 @@ describe("service networking", { timeout: 600_000 }, () => {
       (await get()).code === 0 ? true : undefined,
     );
 
-    const holder = await ok(
+    // The node announcing LoadBalancer addresses: the holder of their Lease.
+    const leaseHolder = () =>
       kubectl(
         "-n",
         "kube-system",
@@ -270,8 +271,8 @@ describe("service networking", { timeout: 600_000 }, () => {
         "tskube-loadbalancer",
         "-o",
         "jsonpath={.spec.holderIdentity}",
-      ),
-    );
+      );
+    const holder = await ok(leaseHolder());
     assert.match(holder, /^node-\d+$/);
     const killed = Date.now();
     await ok(docker("kill", `tskube_${holder}_1`));
@@ -284,15 +285,7 @@ describe("service networking", { timeout: 600_000 }, () => {
         async () => {
           const r = await get();
           const answered = r.code === 0 && /Hello, world!/.test(r.stdout);
-          const lease = await kubectl(
-            "-n",
-            "kube-system",
-            "get",
-            "lease",
-            "tskube-loadbalancer",
-            "-o",
-            "jsonpath={.spec.holderIdentity}",
-          );
+          const lease = await leaseHolder();
           // The host's neighbour entry for the address: which node's MAC it sends to, and its state.
           const neigh = (await run("ip", ["neigh", "show", ip])).stdout.trim().split(/\s+/);
           timeline.push(
