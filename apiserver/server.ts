@@ -70,8 +70,8 @@ import {
   metricsGroup,
   metricsResourceList,
 } from "./metricsapi/metrics.js";
-import { buildOpenApi, type OpenApiDocs } from "./openapi/openapi.js";
-import { buildSchemaSet, loadModels } from "./openapi/schemas.js";
+import { docBody, OpenApiV3 } from "./openapi/openapi.js";
+import { buildSchemaSet, loadModels, validationSchemaSet } from "./openapi/schemas.js";
 import { Catalogue } from "./registry/catalogue.js";
 import {
   type ComponentTarget,
@@ -123,7 +123,7 @@ export class ApiServer {
   readonly ctx: ApiContext;
   readonly log: Logger;
   private server: Server | null = null;
-  private readonly openapi: OpenApiDocs;
+  private readonly openapi: OpenApiV3;
   private bootstrapped = false;
   private readonly tokens: TokenAuthenticator[] = [];
   readonly metrics = new Metrics();
@@ -165,14 +165,12 @@ export class ApiServer {
       schemas: null,
       kubelet: this.kubeletClientConfig(opts.kubeletClient ?? {}),
     };
+    // Field validation keeps compact schemas (no doc comments); the described ones `kubectl explain`
+    // reads only make the OpenAPI documents, kept compressed (openapi.ts).
+    const defs = catalogue.all.map((r) => r.def);
     const models = loadModels(this.log);
-    this.ctx.schemas = models
-      ? buildSchemaSet(
-          models,
-          catalogue.all.map((r) => r.def),
-        )
-      : null;
-    this.openapi = buildOpenApi(catalogue, this.ctx.schemas);
+    this.ctx.schemas = models ? validationSchemaSet(models, defs) : null;
+    this.openapi = OpenApiV3.build(catalogue, models ? buildSchemaSet(models, defs) : null);
     this.metricsApi = new MetricsApi(this.ctx, this.log.child({ subsystem: "metrics-api" }));
     this.components = componentTargets({
       scheduler: opts.schedulerHealthzUrls ?? DEFAULT_SCHEDULER_URLS,
@@ -358,7 +356,7 @@ export class ApiServer {
         writeJson(res, 200, apiResourceList(cat, "", "v1"));
         return;
       case "/openapi/v3":
-        writeJson(res, 200, this.openapi.index);
+        writeJson(res, 200, this.openapi.index());
         return;
       case "/openapi/v2":
         res.writeHead(200, {
@@ -369,16 +367,22 @@ export class ApiServer {
         return;
     }
     if (path.startsWith("/openapi/v3/")) {
-      const doc = this.openapi.docs.get(path.slice("/openapi/v3/".length));
+      const doc = this.openapi.doc(path.slice("/openapi/v3/".length));
       if (!doc) throw notFoundPath();
+      // Gzip for clients that take it (kubectl does), as kube-apiserver compresses large responses.
+      const { body, gzip } = docBody(doc, req.headers["accept-encoding"]);
       const headers: Record<string, string> = {
         "Content-Type": "application/json",
-        "Content-Length": String(Buffer.byteLength(doc.body)),
+        "Content-Length": String(body.length),
       };
+      if (gzip) {
+        headers["Content-Encoding"] = "gzip";
+        headers.Vary = "Accept-Encoding";
+      }
       if (url.searchParams.get("hash") === doc.hash) headers["Cache-Control"] = "public, immutable";
       headers.Etag = `"${doc.hash}"`;
       res.writeHead(200, headers);
-      res.end(doc.body);
+      res.end(body);
       return;
     }
     const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);

@@ -1,7 +1,6 @@
 // Content negotiation and request bodies: which output the client asked for (JSON, Table, aggregated
 // discovery), and decoding bodies sent as JSON, YAML or Kubernetes protobuf. Pure except readBody.
 import type { IncomingMessage } from "node:http";
-import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../pkg/api/types.js";
 import { decodeProtobufObject, isProtobufBody } from "../standins/protobuf.js";
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from "./status.js";
@@ -102,7 +101,13 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function parseYamlDoc(text: string): unknown {
+/** The YAML parser, loaded on the first YAML body (clients send JSON; kubectl's server-side apply and
+ * curl users send YAML): it stays out of the idle process's memory. */
+let yamlParser: Promise<typeof import("yaml")> | undefined;
+
+export async function parseYamlDoc(text: string): Promise<unknown> {
+  yamlParser ??= import("yaml");
+  const { parse: parseYaml } = await yamlParser;
   try {
     return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
   } catch (err) {
@@ -112,12 +117,12 @@ export function parseYamlDoc(text: string): unknown {
 }
 
 /** Decodes a create/update body: JSON (also when Content-Type is missing), YAML or protobuf. */
-export function decodeObjectBody(body: Buffer, contentType: string | undefined): KubeObject {
+export async function decodeObjectBody(body: Buffer, contentType: string | undefined): Promise<KubeObject> {
   const mt = mediaTypeOf(contentType);
   let value: unknown;
   if (isProtobufBody(body) || mt === "application/vnd.kubernetes.protobuf") {
     try {
-      value = decodeProtobufObject(body);
+      value = await decodeProtobufObject(body);
     } catch (err) {
       if (isProtobufBody(body)) {
         throw badRequest(
@@ -129,10 +134,10 @@ export function decodeObjectBody(body: Buffer, contentType: string | undefined):
       );
     }
   } else if (mt === "application/yaml" || mt === "application/x-yaml" || mt === "text/yaml") {
-    value = parseYamlDoc(body.toString("utf8"));
+    value = await parseYamlDoc(body.toString("utf8"));
   } else if (mt === "" || mt === "application/json" || mt === "*/*" || mt === "text/plain") {
     const text = body.toString("utf8");
-    if (mt === "" && !/^\s*[[{]/.test(text)) value = parseYamlDoc(text);
+    if (mt === "" && !/^\s*[[{]/.test(text)) value = await parseYamlDoc(text);
     else value = parseJson(text);
   } else {
     throw unsupportedMediaType(mt, [

@@ -74,12 +74,12 @@ function smpError(err: unknown): ApiError {
 }
 
 /** Applies a patch body to `current` (undefined: apply-patch creating the object). */
-export function applyPatch(
+export async function applyPatch(
   type: PatchType,
   current: KubeObject | undefined,
   raw: Buffer,
   def: ResourceDefinition,
-): KubeObject {
+): Promise<KubeObject> {
   const text = raw.toString("utf8");
   if (text.trim() === "") throw badRequest("the body of the request was empty");
   const base = current === undefined ? {} : structuredClone(current);
@@ -120,7 +120,7 @@ export function applyPatch(
       break;
     }
     case "apply": {
-      const patch = text.trim().startsWith("{") ? parseJson(text) : parseYamlDoc(text);
+      const patch = text.trim().startsWith("{") ? parseJson(text) : await parseYamlDoc(text);
       if (!isObj(patch)) throw badRequest("error decoding YAML: the applied configuration must be an object");
       // Simplified server-side apply: the applied configuration is merged into the live object.
       try {

@@ -33,13 +33,13 @@ export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promis
   if (verb !== "update" && verb !== "patch") throw methodNotSupported(scope.gr, verb);
   const raw = await readBody(scope.req);
   const type = verb === "patch" ? patchTypeOf(scope.req.headers["content-type"]) : undefined;
-  const body = verb === "update" ? decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
+  const body = verb === "update" ? await decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
   if (body) checkTypeMeta(scope, body);
-  const r = await guaranteedUpdate(ctx, scope, scope.info.name, (cur) => {
+  const r = await guaranteedUpdate(ctx, scope, scope.info.name, async (cur) => {
     const incoming = (
       body
         ? structuredClone(body)
-        : applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
+        : await applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
     ) as StoredObject;
     checkResourceVersion(scope, incoming.metadata?.resourceVersion, cur);
     // A uid in the body is a precondition, as on the main resource: the kubelet's status patch carries the
@@ -65,7 +65,7 @@ export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promis
 
 export async function handleFinalize(ctx: ApiContext, scope: RequestScope): Promise<void> {
   if (scope.info.verb !== "update") throw methodNotSupported(scope.gr, scope.info.verb);
-  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const body = await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
   const finalizers = ((body.spec as Obj | undefined)?.finalizers ?? []) as string[];
   const r = await guaranteedUpdate(ctx, scope, scope.info.name, (cur) => {
     checkResourceVersion(scope, body.metadata?.resourceVersion, cur);
@@ -139,12 +139,12 @@ export async function handleScale(ctx: ApiContext, scope: RequestScope): Promise
   if (verb !== "update" && verb !== "patch") throw methodNotSupported(scope.gr, verb);
   const raw = await readBody(scope.req);
   const type = verb === "patch" ? patchTypeOf(scope.req.headers["content-type"]) : undefined;
-  const body = verb === "update" ? decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
+  const body = verb === "update" ? await decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
   if (body) checkTypeMeta(scope, body, "Scale");
   const def = scope.served.def;
-  const r = await guaranteedUpdate(ctx, scope, name, (cur) => {
+  const r = await guaranteedUpdate(ctx, scope, name, async (cur) => {
     const current = scaleOf(cur);
-    const scale = (body ? structuredClone(body) : applyPatch(type!, current, raw, def)) as StoredObject;
+    const scale = (body ? structuredClone(body) : await applyPatch(type!, current, raw, def)) as StoredObject;
     checkResourceVersion(scope, scale.metadata?.resourceVersion, cur);
     const replicas = (scale.spec as Obj | undefined)?.replicas;
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
@@ -171,7 +171,7 @@ export async function handleScale(ctx: ApiContext, scope: RequestScope): Promise
 
 export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promise<void> {
   if (scope.info.verb !== "create") throw methodNotSupported(scope.gr, scope.info.verb);
-  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const body = await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
   const target = body.target as { kind?: string; name?: string } | undefined;
   const podName = scope.info.name || body.metadata?.name || "";
   if (!target?.name) {
@@ -276,7 +276,7 @@ async function takeDisruption(ctx: ApiContext, scope: RequestScope): Promise<voi
 
 export async function handleEviction(ctx: ApiContext, scope: RequestScope): Promise<void> {
   if (scope.info.verb !== "create") throw methodNotSupported(scope.gr, scope.info.verb);
-  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const body = await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
   if (body.metadata?.name && body.metadata.name !== scope.info.name) {
     throw badRequest(`name in URL does not match name in Eviction object`);
   }

@@ -14,7 +14,7 @@ export async function handleTokenRequest(
   if (scope.info.verb !== "create") throw methodNotSupported(scope.gr, scope.info.verb);
   if (!issuer)
     throw serviceUnavailable("the token signing key is not configured (--service-account-signing-key-file)");
-  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const body = await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
   if (body.kind && body.kind !== "TokenRequest")
     throw badRequest(
       `the kind in the data ("${body.kind}") does not match the expected kind ("TokenRequest")`,

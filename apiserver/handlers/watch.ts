@@ -119,7 +119,7 @@ export async function handleWatch(ctx: ApiContext, scope: RequestScope): Promise
       const o = rc.items.get(k)!;
       if (!predicate(o)) continue;
       if (scope.table) {
-        const frame = tableFrame("ADDED", { type: "ADDED", rv: o.rv, object: o, memo: new Map() });
+        const frame = tableFrame("ADDED", { type: "ADDED", rv: o.rv, object: o, at: 0 });
         batch.push(frame);
         size += frame.length;
       } else {
@@ -132,7 +132,11 @@ export async function handleWatch(ctx: ApiContext, scope: RequestScope): Promise
     flush();
     if (sendInitial && bookmarks) write(bookmarkFrame(def.kind, apiVersion, snapshotRv, true));
   } else {
-    for (const ev of rc.eventsSince(rv!)) rc.dispatchTo(watcher, ev);
+    // As after a live dispatch, the replayed events' frames are not kept (cache.ts).
+    for (const ev of rc.eventsSince(rv!)) {
+      rc.dispatchTo(watcher, ev);
+      ev.frames = undefined;
+    }
   }
   // A snapshot larger than the watcher may buffer has already closed it: do not register it.
   if (closed) return;

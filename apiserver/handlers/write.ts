@@ -140,7 +140,7 @@ function fieldValidation(ctx: ApiContext, scope: RequestScope, body: KubeObject,
 // ---------------------------------------------------------------- create
 
 export async function handleCreate(ctx: ApiContext, scope: RequestScope): Promise<void> {
-  const body = decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
+  const body = await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
   checkTypeMeta(scope, body);
   fieldValidation(ctx, scope, body);
   const created = await createObject(ctx, scope, ensureMetadata(body));
@@ -314,7 +314,9 @@ function respondUpdated(
 // ---------------------------------------------------------------- PUT
 
 export async function handleUpdate(ctx: ApiContext, scope: RequestScope): Promise<void> {
-  const body = ensureMetadata(decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]));
+  const body = ensureMetadata(
+    await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]),
+  );
   checkTypeMeta(scope, body);
   fieldValidation(ctx, scope, body);
   const name = scope.info.name;
@@ -367,7 +369,7 @@ export async function handlePatch(ctx: ApiContext, scope: RequestScope): Promise
       name,
       async (cur) => {
         const servedCur = toServedVersion(scope.served, cur);
-        const patched = ensureMetadata(applyPatch(type, servedCur, raw, def));
+        const patched = ensureMetadata(await applyPatch(type, servedCur, raw, def));
         checkTypeMeta(scope, patched);
         if (patched.metadata.name !== name) {
           throw badRequest(
@@ -384,7 +386,7 @@ export async function handlePatch(ctx: ApiContext, scope: RequestScope): Promise
   } catch (err) {
     if ((err as { code?: number }).code === 404 && type === "apply") {
       // Server-side apply creates what does not exist.
-      const body = ensureMetadata(applyPatch(type, undefined, raw, def));
+      const body = ensureMetadata(await applyPatch(type, undefined, raw, def));
       checkTypeMeta(scope, body);
       fieldValidation(ctx, scope, body);
       body.metadata.name = body.metadata.name || name;
@@ -410,7 +412,8 @@ export async function readDeleteOptions(scope: RequestScope): Promise<DeleteOpti
   const raw = await readBody(scope.req);
   let opts: DeleteOptions = {};
   if (raw.length > 0) {
-    const body = decodeObjectBody(raw, scope.req.headers["content-type"]) as DeleteOptions & KubeObject;
+    const body = (await decodeObjectBody(raw, scope.req.headers["content-type"])) as DeleteOptions &
+      KubeObject;
     if (body.kind && body.kind !== "DeleteOptions") {
       throw badRequest(
         `the kind in the data ("${body.kind}") does not match the expected kind ("DeleteOptions")`,

@@ -5,7 +5,13 @@
 // CA the serving certificate is not verified, as kube-apiserver does without the flag.
 import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { type ConnectionOptions, checkServerIdentity, type PeerCertificate } from "node:tls";
+import {
+  type ConnectionOptions,
+  checkServerIdentity,
+  createSecureContext,
+  type PeerCertificate,
+  type SecureContext,
+} from "node:tls";
 
 export interface KubeletClientFiles {
   certFile?: string;
@@ -29,15 +35,29 @@ export function loadKubeletClientConfig(files: KubeletClientFiles): KubeletClien
   return cfg;
 }
 
+/**
+ * One TLS context (certificate, key, CA) per client configuration, shared by every connection: a
+ * context per connection (what passing cert/key/ca to each request makes) parses them again every
+ * metrics scrape and leaves the process's malloc heap fragmented.
+ */
+const secureContexts = new WeakMap<KubeletClientConfig, SecureContext>();
+
+function secureContextOf(cfg: KubeletClientConfig): SecureContext {
+  let sc = secureContexts.get(cfg);
+  if (!sc) {
+    sc = createSecureContext({
+      ...(cfg.cert && cfg.key ? { cert: cfg.cert, key: cfg.key } : {}),
+      ...(cfg.ca ? { ca: cfg.ca } : {}),
+    });
+    secureContexts.set(cfg, sc);
+  }
+  return sc;
+}
+
 /** TLS options for a connection to the kubelet of `nodeName`. */
 export function kubeletTlsOptions(cfg: KubeletClientConfig, nodeName: string): ConnectionOptions {
-  const opts: ConnectionOptions = { ALPNProtocols: ["http/1.1"] };
-  if (cfg.cert && cfg.key) {
-    opts.cert = cfg.cert;
-    opts.key = cfg.key;
-  }
+  const opts: ConnectionOptions = { ALPNProtocols: ["http/1.1"], secureContext: secureContextOf(cfg) };
   if (cfg.ca) {
-    opts.ca = cfg.ca;
     opts.rejectUnauthorized = true;
     // Either the node's name or the dialled address must be in the certificate.
     opts.checkServerIdentity = (host: string, cert: PeerCertificate) =>

@@ -8,7 +8,7 @@ import {
   parseModel,
   parseTypeDocs,
 } from "./k8s-models.js";
-import { buildSchemaSet, definitionNamer, fieldSchema, schemasFor } from "./schemas.js";
+import { buildSchemaSet, definitionNamer, fieldSchema, schemasFor, validationSchemaSet } from "./schemas.js";
 
 const DTS = `import { V1RollingUpdateDeployment } from '../models/V1RollingUpdateDeployment.js';
 /**
@@ -326,5 +326,39 @@ describe("old beta versions served from a v1 kind", () => {
 
   it("Ingress v1beta1 (other backend fields than v1) stays without a schema", () => {
     assert.equal(set.byKind.get("extensions/v1beta1/Ingress"), undefined);
+  });
+});
+
+describe("validationSchemaSet (kept for field validation)", () => {
+  const full = buildSchemaSet(models, [deploy], MESSAGES);
+  const compact = validationSchemaSet(models, [deploy], MESSAGES);
+
+  it("keeps what the served kinds reference, without doc comments", () => {
+    assert.deepEqual(compact.byKind, full.byKind);
+    const names = Object.keys(compact.schemas);
+    assert.ok(names.includes("io.k8s.api.apps.v1.DeploymentStrategy"));
+    assert.ok(!names.includes("io.k8s.api.core.v1.RawThing"), "referenced by no served kind");
+    assert.ok(!JSON.stringify(compact.schemas).includes('"description"'));
+    assert.equal(full.schemas["io.k8s.api.apps.v1.Deployment"]?.description !== undefined, true);
+  });
+
+  it("validates as the described set does", () => {
+    const served = { def: deploy } as Parameters<typeof checkFieldTypes>[1];
+    const bodies = [
+      { spec: { replicas: 1, template: { spec: { containers: [{ name: "a" }] } } } },
+      { spec: { replicas: "1" } },
+      { spec: { strategy: { type: 3, rollingUpdate: { maxSurge: "25%" } } } },
+      { spec: { strategy: { typo: "Recreate" } }, foo: 1 },
+    ];
+    for (const body of bodies) {
+      assert.equal(
+        checkFieldTypes(compact, served, body as never),
+        checkFieldTypes(full, served, body as never),
+      );
+      assert.deepEqual(
+        unknownFieldsOf(compact, "io.k8s.api.apps.v1.Deployment", body),
+        unknownFieldsOf(full, "io.k8s.api.apps.v1.Deployment", body),
+      );
+    }
   });
 });

@@ -186,12 +186,19 @@ function addLegacySchema(
   return name;
 }
 
+export interface SchemaSetOptions {
+  /** Keep the doc comments (`kubectl explain` needs them; field validation does not). Default true. */
+  descriptions?: boolean;
+}
+
 /** All schemas for the models, and the served kinds' definition names. */
 export function buildSchemaSet(
   models: ModelTable,
   defs: Pick<ResourceDefinition, "group" | "version" | "kind" | "storage">[],
   knownMessages: string[] = protobufMessageNames,
+  opts: SchemaSetOptions = {},
 ): SchemaSet {
+  const descriptions = opts.descriptions ?? true;
   const nameOf = definitionNamer(knownMessages, models);
   const schemas: Record<string, Schema> = {
     [INT_OR_STRING]: { type: "string", format: "int-or-string" },
@@ -201,12 +208,12 @@ export function buildSchemaSet(
     const required: string[] = [];
     for (const f of model.fields) {
       const s = fieldSchema(f.type, f.format, nameOf);
-      if (f.description) s.description = f.description;
+      if (f.description && descriptions) s.description = f.description;
       properties[f.name] = s;
       if (f.required) required.push(f.name);
     }
     const schema: Schema = { type: "object", properties };
-    if (model.description) schema.description = model.description;
+    if (model.description && descriptions) schema.description = model.description;
     if (required.length > 0) schema.required = required;
     const name = nameOf(modelName);
     if (!schemas[name]) schemas[name] = schema;
@@ -232,6 +239,23 @@ export function buildSchemaSet(
     if (name) byKind.set(kindKey(d.group, d.version, d.kind), name);
   }
   return { schemas, byKind };
+}
+
+/**
+ * The schemas field validation walks: the served kinds' and what they reference, without doc comments,
+ * kept for the process's life (the documents `kubectl explain` reads are built on request, openapi.ts).
+ */
+export function validationSchemaSet(
+  models: ModelTable,
+  defs: Pick<ResourceDefinition, "group" | "version" | "kind" | "storage">[],
+  knownMessages: string[] = protobufMessageNames,
+): SchemaSet {
+  const all = buildSchemaSet(models, defs, knownMessages, { descriptions: false });
+  const names = new Set<string>();
+  for (const name of all.byKind.values()) collectRefs(all, { $ref: `${REF_PREFIX}${name}` }, names);
+  const schemas: Record<string, Schema> = {};
+  for (const n of names) schemas[n] = all.schemas[n] as Schema;
+  return { schemas, byKind: all.byKind };
 }
 
 /** The definition a `$ref` or `allOf: [{$ref}]` schema points to, or the schema itself. */

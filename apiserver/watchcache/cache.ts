@@ -25,10 +25,12 @@ export interface CacheEvent {
   rv: number;
   object: CachedObject;
   prev?: CachedObject;
-  /** Encoded frames, computed once per (encoding, type) and shared by all watchers. */
-  memo: Map<string, string>;
-  /** Encoded frames as bytes, per (encoding, type), shared by all watchers (encoding.ts's eventFrame). */
+  /** Encoded frames as bytes, per (encoding, type), shared by all watchers (encoding.ts's eventFrame).
+   * Dropped once the event has been dispatched: only a watcher resuming from an older revision needs
+   * them again, and it makes them again. */
   frames?: Map<string, Buffer>;
+  /** When the cache recorded the event (ms), for the history's freshness window. */
+  at: number;
 }
 
 export interface CacheWatcher {
@@ -73,11 +75,56 @@ export function lowerBound(keys: string[], target: string): number {
   return lo;
 }
 
+/**
+ * How much event history a resource keeps for watch resumes, as kube-apiserver's watch cache sizes it
+ * (k8s.io/apiserver/pkg/storage/cacher/watch_cache.go): at least `freshMs` of events (75 s: a bookmark
+ * interval and a margin), between `lowerBound` and `upperBound` events; the capacity doubles when full of
+ * fresh events and halves when even its newest quarter is stale.
+ */
+export interface HistoryOptions {
+  lowerBound: number;
+  upperBound: number;
+  freshMs: number;
+  now: () => number;
+}
+
+export const DEFAULT_HISTORY: HistoryOptions = {
+  lowerBound: 100,
+  upperBound: 100 * 1024,
+  freshMs: 75_000,
+  now: Date.now,
+};
+
+/** A fixed history of `capacity` events (tests). */
+export function fixedHistory(capacity: number): HistoryOptions {
+  return { ...DEFAULT_HISTORY, lowerBound: capacity, upperBound: capacity };
+}
+
+/**
+ * The capacity the history should have before `now`'s event is added: doubled when full and its oldest
+ * event is still fresh, halved when full and the oldest of its newest quarter is stale. Pure.
+ */
+export function nextCapacity(
+  capacity: number,
+  recordTimes: { length: number; at(i: number): number },
+  now: number,
+  o: Pick<HistoryOptions, "lowerBound" | "upperBound" | "freshMs">,
+): number {
+  const n = recordTimes.length;
+  if (n < capacity) return capacity;
+  if (now - recordTimes.at(0) < o.freshMs) return Math.min(capacity * 2, o.upperBound);
+  if (now - recordTimes.at(n - Math.floor(capacity / 4)) > o.freshMs)
+    return Math.max(Math.floor(capacity / 2), o.lowerBound);
+  return capacity;
+}
+
 export class ResourceCache {
   readonly items = new Map<string, CachedObject>();
   private sortedKeys: string[] | null = null;
-  private ring: CacheEvent[] = [];
-  private ringStart = 0;
+  /** Recent events, oldest first, from `historyStart` on (the slots before it are dropped ones). */
+  private history: CacheEvent[] = [];
+  private historyStart = 0;
+  private capacity: number;
   /** Watches may resume from any revision >= this one. */
   resumableFrom: number;
   readonly watchers = new Set<CacheWatcher>();
@@ -86,9 +133,15 @@ export class ResourceCache {
     readonly storage: string,
     readonly namespaced: boolean,
     initRevision: number,
-    private readonly capacity = 1000,
+    private readonly historyOptions: HistoryOptions = DEFAULT_HISTORY,
   ) {
     this.resumableFrom = initRevision;
+    this.capacity = historyOptions.lowerBound;
+  }
+
+  /** Events kept for resumes, and the history's current capacity (tests, metrics). */
+  historySize(): { events: number; capacity: number } {
+    return { events: this.history.length - this.historyStart, capacity: this.capacity };
   }
 
   /**
@@ -125,23 +178,28 @@ export class ResourceCache {
       const o: CachedObject = { key, namespace: parts.namespace, name: parts.name, rv: kv.modRevision, obj };
       if (!old) this.insertKey(key);
       this.items.set(key, o);
-      ev = { type: old ? "MODIFIED" : "ADDED", rv: kv.modRevision, object: o, prev: old, memo: new Map() };
+      // The replaced version's JSON served LISTs; only the history still refers to it now.
+      if (old) old.encoded = undefined;
+      ev = { type: old ? "MODIFIED" : "ADDED", rv: kv.modRevision, object: o, prev: old, at: 0 };
     } else {
       if (!old && !prev) return;
       if (old) this.removeKey(key);
       this.items.delete(key);
       const base = old ?? (prev ? this.fromPrev(key, prev, rest) : undefined);
       if (!base) return;
-      // The deleted object is served with the deletion's revision, as Kubernetes does.
+      // The deleted object is served with the deletion's revision, as Kubernetes does (and so not
+      // with the JSON cached for its last version).
       const obj = {
         ...base.obj,
         metadata: { ...base.obj.metadata, resourceVersion: String(kv.modRevision) },
       };
-      const o: CachedObject = { ...base, rv: kv.modRevision, obj };
-      ev = { type: "DELETED", rv: kv.modRevision, object: o, prev: base, memo: new Map() };
+      base.encoded = undefined;
+      const o: CachedObject = { key, namespace: base.namespace, name: base.name, rv: kv.modRevision, obj };
+      ev = { type: "DELETED", rv: kv.modRevision, object: o, prev: base, at: 0 };
     }
     this.push(ev);
     this.dispatch(ev);
+    ev.frames = undefined;
   }
 
   private fromPrev(key: string, prev: KV, rest: string): CachedObject | undefined {
@@ -152,27 +210,42 @@ export class ResourceCache {
   }
 
   private push(ev: CacheEvent): void {
-    if (this.ring.length < this.capacity) {
-      this.ring.push(ev);
-      return;
+    const now = this.historyOptions.now();
+    ev.at = now;
+    const h = this.history;
+    const start = this.historyStart;
+    const times = { length: h.length - start, at: (i: number) => h[start + i]!.at };
+    this.capacity = nextCapacity(this.capacity, times, now, this.historyOptions);
+    // Drop the oldest events beyond capacity - 1, making room for this one.
+    const excess = times.length - this.capacity + 1;
+    if (excess > 0) this.drop(excess);
+    this.history.push(ev); // (drop may have compacted into a new array)
+  }
+
+  private drop(count: number): void {
+    const h = this.history;
+    const last = this.historyStart + count - 1;
+    this.resumableFrom = h[last]!.rv;
+    for (let i = this.historyStart; i <= last; i++) h[i] = undefined as unknown as CacheEvent;
+    this.historyStart = last + 1;
+    // Compact now and then (amortised O(1) per event).
+    if (this.historyStart >= 64 && this.historyStart * 2 >= h.length) {
+      this.history = h.slice(this.historyStart);
+      this.historyStart = 0;
     }
-    const dropped = this.ring[this.ringStart]!;
-    this.ring[this.ringStart] = ev;
-    this.ringStart = (this.ringStart + 1) % this.capacity;
-    this.resumableFrom = dropped.rv;
   }
 
   /** Events with rv > fromRev, oldest first. Caller checks fromRev >= resumableFrom. */
   eventsSince(fromRev: number): CacheEvent[] {
-    const ordered = this.ring.slice(this.ringStart).concat(this.ring.slice(0, this.ringStart));
-    let lo = 0;
-    let hi = ordered.length;
+    const h = this.history;
+    let lo = this.historyStart;
+    let hi = h.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (ordered[mid]!.rv <= fromRev) lo = mid + 1;
+      if (h[mid]!.rv <= fromRev) lo = mid + 1;
       else hi = mid;
     }
-    return ordered.slice(lo);
+    return h.slice(lo);
   }
 
   dispatch(ev: CacheEvent): void {
@@ -197,7 +270,8 @@ export interface CacheOptions {
   prefix: string;
   namespaced(storage: string): boolean | undefined;
   log: Logger;
-  ringCapacity?: number;
+  /** Event history kept per resource for watch resumes (default: kube-apiserver's sizing). */
+  history?: HistoryOptions;
   bookmarkIntervalMs?: number;
 }
 
@@ -224,7 +298,7 @@ export class WatchCache {
         storage,
         this.opts.namespaced(storage) ?? true,
         this.initRevision,
-        this.opts.ringCapacity ?? 1000,
+        this.opts.history ?? DEFAULT_HISTORY,
       );
       this.caches.set(storage, c);
     }

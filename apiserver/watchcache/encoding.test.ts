@@ -45,7 +45,7 @@ describe("watch frames", () => {
   });
   it("eventFrame is shared per (apiVersion, type) and equals the old string frame", () => {
     const o = cached("b", 7);
-    const ev: CacheEvent = { type: "MODIFIED", rv: 7, object: o, memo: new Map() };
+    const ev: CacheEvent = { type: "MODIFIED", rv: 7, object: o, at: 0 };
     const f = eventFrame(ev, "MODIFIED", "v1", identity);
     assert.equal(f.toString("utf8"), `{"type":"MODIFIED","object":${JSON.stringify(o.obj)}}\n`);
     assert.equal(eventFrame(ev, "MODIFIED", "v1", identity), f);

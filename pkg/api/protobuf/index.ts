@@ -7,9 +7,9 @@
 import protobuf from "protobufjs";
 import type { KubeObject } from "../types.js";
 import { messages } from "./descriptors.js";
+import { isProtobufBody, PROTOBUF_MAGIC } from "./magic.js";
 
-/** The 4 bytes every Kubernetes protobuf body starts with. */
-export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
+export { isProtobufBody, PROTOBUF_MAGIC };
 
 export class ProtobufDecodeError extends Error {
   /** The metav1.Status reason to answer with: a malformed body, or a kind we have no message for. */
@@ -19,11 +19,6 @@ export class ProtobufDecodeError extends Error {
     this.name = "ProtobufDecodeError";
     this.reason = reason;
   }
-}
-
-/** Whether a request body is a Kubernetes protobuf envelope. */
-export function isProtobufBody(buf: Uint8Array): boolean {
-  return buf.length >= 4 && PROTOBUF_MAGIC.every((b, i) => buf[i] === b);
 }
 
 const FLAG_REPEATED = 1;
