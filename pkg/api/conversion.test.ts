@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEPRECATED_TEMPLATE_GENERATION, daemonSetFromV1, daemonSetToV1 } from "./conversion.js";
+import {
+  DEPRECATED_TEMPLATE_GENERATION,
+  daemonSetFromV1,
+  daemonSetToV1,
+  eventFromCore,
+  eventToCore,
+} from "./conversion.js";
 import type { KubeObject } from "./types.js";
 
 describe("extensions/v1beta1 DaemonSet <-> apps/v1", () => {
@@ -42,5 +48,56 @@ describe("extensions/v1beta1 DaemonSet <-> apps/v1", () => {
       apiVersion: "extensions/v1beta1",
     });
     assert.deepEqual(daemonSetToV1({ ...plain, apiVersion: "extensions/v1beta1" }), plain);
+  });
+});
+
+describe("Event: events.k8s.io/v1 <-> the core/v1 storage version", () => {
+  const core = {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: "web.1", namespace: "default", resourceVersion: "7" },
+    involvedObject: { kind: "Pod", namespace: "default", name: "web", uid: "u1", apiVersion: "v1" },
+    reason: "Scheduled",
+    message: "Successfully assigned default/web to node-1",
+    source: { component: "default-scheduler" },
+    firstTimestamp: "2026-11-24T07:00:00Z",
+    lastTimestamp: "2026-11-24T07:00:05Z",
+    count: 2,
+    type: "Normal",
+    eventTime: null,
+    reportingComponent: "default-scheduler",
+    reportingInstance: "scheduler-1",
+  } as unknown as KubeObject;
+
+  it("renames the fields as upstream's conversion does", () => {
+    assert.deepEqual(eventFromCore(core), {
+      apiVersion: "events.k8s.io/v1",
+      kind: "Event",
+      metadata: { name: "web.1", namespace: "default", resourceVersion: "7" },
+      regarding: { kind: "Pod", namespace: "default", name: "web", uid: "u1", apiVersion: "v1" },
+      reason: "Scheduled",
+      note: "Successfully assigned default/web to node-1",
+      deprecatedSource: { component: "default-scheduler" },
+      deprecatedFirstTimestamp: "2026-11-24T07:00:00Z",
+      deprecatedLastTimestamp: "2026-11-24T07:00:05Z",
+      deprecatedCount: 2,
+      type: "Normal",
+      eventTime: null,
+      reportingController: "default-scheduler",
+      reportingInstance: "scheduler-1",
+    });
+  });
+
+  it("round-trips, leaves absent fields absent and does not modify its input", () => {
+    const copy = structuredClone(core);
+    assert.deepEqual(eventToCore(eventFromCore(core)), core);
+    assert.deepEqual(core, copy);
+    const bare = { apiVersion: "events.k8s.io/v1", kind: "Event", metadata: { name: "e" }, note: "n" };
+    assert.deepEqual(eventToCore(bare as KubeObject), {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "e" },
+      message: "n",
+    });
   });
 });

@@ -1,7 +1,8 @@
 // Schema conversions between a served beta version and its v1 storage version, where they differ beyond
 // apiVersion. Ingress: v1beta1 names a backend by `serviceName`/`servicePort` and has `spec.backend`;
 // v1 has `service: {name, port: {number|name}}` and `spec.defaultBackend`. DaemonSet: extensions/v1beta1
-// has `spec.templateGeneration`, which apps/v1 keeps in an annotation. Pure; the input is not modified.
+// has `spec.templateGeneration`, which apps/v1 keeps in an annotation. Event: events.k8s.io/v1 renames
+// core/v1's fields (stored as core/v1, as kube-apiserver does). Pure; the input is not modified.
 import type { KubeObject } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -111,4 +112,41 @@ export function daemonSetFromV1(obj: KubeObject, apiVersion: string): KubeObject
   out.metadata = m as KubeObject["metadata"];
   out.spec = { ...(isObj(obj.spec) ? obj.spec : {}), templateGeneration: Number(value) };
   return out;
+}
+
+/**
+ * core/v1 Event field <-> events.k8s.io/v1 Event field, as k8s.io/kubernetes pkg/apis/events/v1's
+ * Convert_v1_Event_To_core_Event and back; the other fields (reason, action, type, eventTime, series,
+ * related, reportingInstance) have the same names in both.
+ */
+export const EVENT_FIELD_RENAMES: readonly (readonly [core: string, eventsV1: string])[] = [
+  ["involvedObject", "regarding"],
+  ["message", "note"],
+  ["source", "deprecatedSource"],
+  ["firstTimestamp", "deprecatedFirstTimestamp"],
+  ["lastTimestamp", "deprecatedLastTimestamp"],
+  ["count", "deprecatedCount"],
+  ["reportingComponent", "reportingController"],
+];
+
+function renameEventFields(obj: KubeObject, apiVersion: string, toEventsV1: boolean): KubeObject {
+  const out: Obj = { ...obj, apiVersion };
+  for (const [core, v1] of EVENT_FIELD_RENAMES) {
+    const [from, to] = toEventsV1 ? [core, v1] : [v1, core];
+    if (!(from in out)) continue;
+    const value = out[from];
+    delete out[from];
+    out[to] = value;
+  }
+  return out as KubeObject;
+}
+
+/** An events.k8s.io/v1 Event as the core/v1 Event it is stored as. */
+export function eventToCore(obj: KubeObject): KubeObject {
+  return renameEventFields(obj, "v1", false);
+}
+
+/** A stored core/v1 Event as events.k8s.io/v1 serves it. */
+export function eventFromCore(obj: KubeObject): KubeObject {
+  return renameEventFields(obj, "events.k8s.io/v1", true);
 }

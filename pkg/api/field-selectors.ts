@@ -57,16 +57,18 @@ const coreEventFields: Record<string, Getter> = {
   type: at("type"),
 };
 
+// events.k8s.io/v1's field labels, read from the core/v1 Event they are stored as (upstream's
+// AddFieldLabelConversionsForEvent in pkg/apis/events/v1).
 const eventsV1Fields: Record<string, Getter> = {
-  "regarding.kind": at("regarding.kind"),
-  "regarding.namespace": at("regarding.namespace"),
-  "regarding.name": at("regarding.name"),
-  "regarding.uid": at("regarding.uid"),
-  "regarding.apiVersion": at("regarding.apiVersion"),
-  "regarding.resourceVersion": at("regarding.resourceVersion"),
-  "regarding.fieldPath": at("regarding.fieldPath"),
+  "regarding.kind": at("involvedObject.kind"),
+  "regarding.namespace": at("involvedObject.namespace"),
+  "regarding.name": at("involvedObject.name"),
+  "regarding.uid": at("involvedObject.uid"),
+  "regarding.apiVersion": at("involvedObject.apiVersion"),
+  "regarding.resourceVersion": at("involvedObject.resourceVersion"),
+  "regarding.fieldPath": at("involvedObject.fieldPath"),
   reason: at("reason"),
-  reportingController: at("reportingController"),
+  reportingController: at("reportingComponent"),
   type: at("type"),
 };
 

@@ -7,7 +7,14 @@
 // batch/v1beta1) are served at the end, stored as their v1 kind, without short names or categories so
 // that `kubectl get deploy` and `kubectl get all` resolve to the current versions only.
 
-import { daemonSetFromV1, daemonSetToV1, ingressFromV1, ingressToV1 } from "./conversion.js";
+import {
+  daemonSetFromV1,
+  daemonSetToV1,
+  eventFromCore,
+  eventToCore,
+  ingressFromV1,
+  ingressToV1,
+} from "./conversion.js";
 import { defaultsFor, legacyDefaultsFor } from "./defaults/index.js";
 import { fieldSelectorsFor } from "./field-selectors.js";
 import type { GroupVersionKind, ResourceDefinition, SubresourceDefinition } from "./resource-definition.js";
@@ -419,6 +426,10 @@ const entries: Entry[] = [
     kind: "Event",
     namespaced: true,
     shortNames: ["ev"],
+    // Stored as core/v1 Events, as kube-apiserver does: both APIs list the same objects.
+    storageGroup: "",
+    storageVersion: "v1",
+    convert: { toStorage: eventToCore, fromStorage: eventFromCore },
   },
   {
     group: "scheduling.k8s.io",

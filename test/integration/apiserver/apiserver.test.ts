@@ -65,6 +65,61 @@ describe("apiserver on etcd", () => {
     assert.equal((svc.json().spec as { clusterIP: string }).clusterIP, "10.96.0.1");
   });
 
+  it("serves the same Events as core/v1 and events.k8s.io/v1, with the renamed fields", async () => {
+    const core = await h.client.req("POST", "/api/v1/namespaces/default/events", {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "web.core" },
+      involvedObject: { kind: "Pod", namespace: "default", name: "web", apiVersion: "v1" },
+      reason: "Scheduled",
+      message: "Successfully assigned default/web to node-1",
+      source: { component: "default-scheduler" },
+      count: 1,
+      type: "Normal",
+    });
+    assert.equal(core.status, 201, core.text);
+    const asV1 = await h.client.req("GET", "/apis/events.k8s.io/v1/namespaces/default/events/web.core");
+    assert.equal(asV1.status, 200, asV1.text);
+    const v1 = asV1.json();
+    assert.equal(v1.apiVersion, "events.k8s.io/v1");
+    assert.equal(v1.note, "Successfully assigned default/web to node-1");
+    assert.equal((v1.regarding as { name: string }).name, "web");
+    assert.deepEqual(v1.deprecatedSource, { component: "default-scheduler" });
+    assert.equal(v1.deprecatedCount, 1);
+    assert.equal(v1.message, undefined);
+    assert.equal(v1.involvedObject, undefined);
+
+    const made = await h.client.req("POST", "/apis/events.k8s.io/v1/namespaces/default/events", {
+      apiVersion: "events.k8s.io/v1",
+      kind: "Event",
+      metadata: { name: "web.v1" },
+      eventTime: "2026-11-24T07:00:00.000000Z",
+      regarding: { kind: "Pod", namespace: "default", name: "web", apiVersion: "v1" },
+      reason: "Pulled",
+      note: "Container image already present",
+      action: "Pull",
+      reportingController: "kubelet",
+      reportingInstance: "node-1",
+      type: "Normal",
+    });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.json().note, "Container image already present");
+    const asCore = (await h.client.req("GET", "/api/v1/namespaces/default/events/web.v1")).json();
+    assert.equal(asCore.apiVersion, "v1");
+    assert.equal(asCore.message, "Container image already present");
+    assert.equal(asCore.reportingComponent, "kubelet");
+    assert.equal((asCore.involvedObject as { name: string }).name, "web");
+
+    // events.k8s.io's field labels select on the stored core fields.
+    const sel = await h.client.req(
+      "GET",
+      "/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dweb,reportingController%3Dkubelet",
+    );
+    assert.equal(sel.status, 200, sel.text);
+    const names = (sel.json().items as { metadata: { name: string } }[]).map((i) => i.metadata.name);
+    assert.deepEqual(names, ["web.v1"]);
+  });
+
   it("creates, reads, conflicts on stale updates, and deletes", async () => {
     const base = "/api/v1/namespaces/default/configmaps";
     const c = await h.client.req("POST", base, cm("one"));
