@@ -7,6 +7,7 @@ import {
   ETCD_SCAN_DEADLINE_MS,
   EtcdStore,
   isRetryableEtcdError,
+  writeGroup,
 } from "./etcd-store.js";
 
 type Answer = Error | Record<string, unknown>;
@@ -113,5 +114,18 @@ describe("EtcdStore failover", () => {
     );
     assert.equal(callDeadlineMs("range", { key: Buffer.from("/a") }), ETCD_CALL_DEADLINE_MS);
     assert.equal(callDeadlineMs("txn", { compare: [] }), ETCD_CALL_DEADLINE_MS);
+  });
+});
+
+describe("writeGroup", () => {
+  it("groups keys by resource under a one-segment prefix", () => {
+    const cases: [string, string][] = [
+      ["/registry/pods/ns/a", "/registry/pods/"],
+      ["/registry/pods/ns/", "/registry/pods/"],
+      ["/registry/nodes/n1", "/registry/nodes/"],
+      ["/registry/pods/", "/registry/pods/"],
+      ["/registry/", "/registry/"],
+    ];
+    for (const [k, want] of cases) assert.equal(writeGroup(k), want, k);
   });
 });

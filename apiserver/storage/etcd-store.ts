@@ -92,10 +92,25 @@ export function isRetryableEtcdError(err: unknown): boolean {
   );
 }
 
+/**
+ * The group a key or key prefix belongs to for `lastWriteRevisionUnder`: everything up to its third "/"
+ * (`/registry/limitranges/`). Coarser than one resource when the registry prefix has several segments,
+ * which only makes the answer more cautious. Pure.
+ */
+export function writeGroup(keyOrPrefix: string): string {
+  let slashes = 0;
+  for (let i = 0; i < keyOrPrefix.length; i++) {
+    if (keyOrPrefix.charCodeAt(i) === 47 && ++slashes === 3) return keyOrPrefix.slice(0, i + 1);
+  }
+  return keyOrPrefix;
+}
+
 export class EtcdStore {
   readonly client: Etcd3;
   /** The revision of the newest write this store committed: caches compare their progress with it. */
   lastWriteRevision = 0;
+  /** The same per writeGroup (a resource, for the default registry prefix). */
+  private readonly lastWriteByGroup = new Map<string, number>();
 
   constructor(endpoints: string[], options: Partial<IOptions> = {}) {
     this.client = new Etcd3({
@@ -179,6 +194,19 @@ export class EtcdStore {
     return { kvs: res.kvs.map(toKV), revision: Number(res.header.revision), more: res.more };
   }
 
+  /** The revision of the newest write this store committed under `prefix`'s writeGroup (0: none). */
+  lastWriteRevisionUnder(prefix: string): number {
+    return this.lastWriteByGroup.get(writeGroup(prefix)) ?? 0;
+  }
+
+  private noteWrite(ops: Op[], revision: number): void {
+    if (revision > this.lastWriteRevision) this.lastWriteRevision = revision;
+    for (const op of ops) {
+      const group = writeGroup("put" in op ? op.put : op.del);
+      if ((this.lastWriteByGroup.get(group) ?? 0) < revision) this.lastWriteByGroup.set(group, revision);
+    }
+  }
+
   async txn(compares: Compare[], ops: Op[], elseGet?: string): Promise<TxnResult & { current?: KV | null }> {
     const first = compares[0];
     if (!first) throw new Error("txn needs at least one compare");
@@ -208,8 +236,7 @@ export class EtcdStore {
       !res.succeeded && ambiguous
         ? await this.resolveAmbiguousTxn(first.key, ops, out, elseGet === first.key)
         : out;
-    if (result.succeeded && result.revision > this.lastWriteRevision)
-      this.lastWriteRevision = result.revision;
+    if (result.succeeded) this.noteWrite(ops, result.revision);
     return result;
   }
 

@@ -62,7 +62,15 @@ describe("ResourceCache keys", () => {
 
 describe("WatchCache.knownEmpty", () => {
   const log = { info() {}, warn() {} } as unknown as Logger;
-  const wc = new WatchCache({} as EtcdStore, { prefix: "/registry", namespaced: () => true, log });
+  const writes = new Map<string, number>();
+  const store = {
+    lastWriteRevisionUnder: (p: string) => writes.get(p.split("/").slice(0, 3).join("/")) ?? 0,
+  };
+  const wc = new WatchCache(store as unknown as EtcdStore, {
+    prefix: "/registry",
+    namespaced: () => true,
+    log,
+  });
   const q = "/registry/resourcequotas/";
   it("is false until the cache is ready", () => {
     assert.equal(wc.knownEmpty("resourcequotas", `${q}a/`), false);
@@ -82,6 +90,15 @@ describe("WatchCache.knownEmpty", () => {
     assert.equal(wc.knownEmpty("resourcequotas", `${q}a/`), true);
     assert.equal(wc.knownEmpty("resourcequotas", `${q}bb/`), true, "a namespace whose name extends b's");
     assert.equal(wc.knownEmpty("resourcequotas", `${q}c/`), true);
+  });
+  it("asks etcd while a quota this apiserver wrote is not in the cache yet, whatever else was written", () => {
+    wc.revision = 10;
+    writes.set("/registry/configmaps", 50);
+    assert.equal(wc.knownEmpty("resourcequotas", `${q}a/`), true, "other resources' writes do not count");
+    writes.set("/registry/resourcequotas", 11);
+    assert.equal(wc.knownEmpty("resourcequotas", `${q}a/`), false);
+    wc.revision = 11;
+    assert.equal(wc.knownEmpty("resourcequotas", `${q}a/`), true);
   });
 });
 

@@ -397,10 +397,12 @@ export class WatchCache {
    * answered without a round trip to etcd. Like a lister it may trail etcd by the cache's lag (ms).
    */
   knownEmpty(storage: string, prefix: string): boolean {
-    // Only as fresh as every write this apiserver has acknowledged: a LimitRange or ResourceQuota created
-    // a moment ago must not be missed by the next create's admission (Kubernetes' quota and limit-range
-    // admission close the same gap with a live lookup). Behind that, the caller reads etcd.
-    if (!this.ready || this.revision < this.store.lastWriteRevision) return false;
+    // Only as fresh as every write under `prefix` this apiserver has acknowledged: a LimitRange or
+    // ResourceQuota created a moment ago must not be missed by the next create's admission (Kubernetes'
+    // quota and limit-range admission close the same gap with a live lookup). Behind that, the caller
+    // reads etcd. (Writes of other resources do not count: under a steady load of creates the cache is
+    // always a few ms behind the newest one, and every create would read etcd.)
+    if (!this.ready || this.revision < this.store.lastWriteRevisionUnder(prefix)) return false;
     const rc = this.caches.get(storage);
     if (!rc) return true;
     const keys = rc.keys();

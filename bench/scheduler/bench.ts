@@ -17,6 +17,7 @@ import path from "node:path";
 import type { Node, Pod } from "kubernetes-types/core/v1";
 import { formatTime } from "../../pkg/api/meta.js";
 import {
+  Events,
   InformerFactory,
   loadClientConfig,
   Namespaces,
@@ -281,6 +282,15 @@ async function main(): Promise<void> {
       unit: "MiB",
       goal: { value: 300, kind: "atMost" },
       note: `peak ${fmt(mem.peakMiB)} MiB`,
+    });
+    // The scheduler records a Scheduled event per bound pod, fire and forget (a bounded queue written one
+    // at a time, overflow dropped, as client-go's broadcaster): how many of the burst's made it.
+    const events = await client.resource(Events, "bench").listAll();
+    const scheduled = events.items.filter((e) => e.reason === "Scheduled").length;
+    say({
+      name: `Scheduled events recorded for the ${PODS} pods of the burst, 2 s after the latency phase`,
+      value: scheduled,
+      unit: "",
     });
   } finally {
     await cleanup();

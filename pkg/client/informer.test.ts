@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1";
 import { Pods } from "./gvr.js";
-import { InformerFactory, SharedInformer } from "./informer.js";
+import { InformerFactory, SharedInformer, stripManagedFields } from "./informer.js";
 import { RestClient } from "./rest.js";
 import { isTombstone, metaNamespaceKey, objectOf } from "./store.js";
 import { FakeApiServer } from "./testing/fakeserver.js";
@@ -97,6 +97,28 @@ describe("SharedInformer", () => {
     await inf.waitForSync();
     await client.resource(Pods, "i2").create(pod("i2", "x"));
     await until(() => good === 1, "second handler");
+    ac.abort();
+    await running;
+  });
+
+  it("transforms objects before they are stored and handed to handlers (stripManagedFields)", async () => {
+    const managed = {
+      ...pod("i4", "m"),
+      metadata: { namespace: "i4", name: "m", managedFields: [{ manager: "kubectl", operation: "Apply" }] },
+    } as Pod;
+    server.seed(Pods, managed);
+    const inf = new SharedInformer(client.resource(Pods, "i4"), { transform: stripManagedFields });
+    const seen: Pod[] = [];
+    inf.addEventHandler({ onAdd: (p) => seen.push(p), onUpdate: (_o, p) => seen.push(p) });
+    const ac = new AbortController();
+    const running = inf.run(ac.signal);
+    await until(() => seen.length === 1, "listed pod");
+    await client.resource(Pods, "i4").create({
+      ...pod("i4", "n"),
+      metadata: { namespace: "i4", name: "n", managedFields: [{ manager: "x", operation: "Update" }] },
+    } as Pod);
+    await until(() => seen.length === 2, "watched pod");
+    for (const p of [...seen, ...inf.store.list()]) assert.equal(p.metadata?.managedFields, undefined);
     ac.abort();
     await running;
   });

@@ -31,6 +31,22 @@ export interface SharedInformerOptions<T> {
   resyncMs?: number;
   pageSize?: number;
   logger?: Logger;
+  /**
+   * Applied to every object before it enters the store and reaches the handlers (client-go's
+   * SetTransform), e.g. stripManagedFields: what a component never reads need not stay in its memory.
+   */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * Drops metadata.managedFields (client-go's TransformStripManagedFields), as kube-scheduler's pod informer
+ * and kube-controller-manager's informers do: server-side apply's bookkeeping can be as large as the
+ * rest of the object and no controller reads it. Mutates and returns the object it is given.
+ */
+export function stripManagedFields<T extends ApiObject>(obj: T): T {
+  const meta = (obj as ApiObject).metadata as { managedFields?: unknown } | undefined;
+  if (meta?.managedFields !== undefined) delete meta.managedFields;
+  return obj;
 }
 
 interface Registered<T> {
@@ -147,7 +163,9 @@ export class SharedInformer<T extends ApiObject> {
     for (const reg of this.handlers) this.call("onDelete", () => reg.handler.onDelete?.(obj));
   }
 
-  private onReplace(items: T[], resourceVersion: string): void {
+  private onReplace(listed: T[], resourceVersion: string): void {
+    const transform = this.opts.transform;
+    const items = transform ? listed.map(transform) : listed;
     const initial = !this.synced;
     const seen = new Set<string>();
     const previous = new Map<string, T>();
@@ -179,7 +197,7 @@ export class SharedInformer<T extends ApiObject> {
     switch (ev.type) {
       case "ADDED":
       case "MODIFIED": {
-        const obj = ev.object;
+        const obj = this.opts.transform ? this.opts.transform(ev.object) : ev.object;
         const apiObj = obj as ApiObject;
         // Watch events carry the type meta; make sure cached objects always do.
         apiObj.apiVersion ??= apiVersionOf(this.ref);
@@ -190,8 +208,9 @@ export class SharedInformer<T extends ApiObject> {
         break;
       }
       case "DELETED": {
-        const old = this.store.delete(ev.object);
-        this.notifyDelete(ev.object ?? old);
+        const obj = this.opts.transform && ev.object ? this.opts.transform(ev.object) : ev.object;
+        const old = this.store.delete(obj);
+        this.notifyDelete(obj ?? old);
         break;
       }
       default:
@@ -211,6 +230,8 @@ export interface InformerFactoryOptions {
   /** Default namespace (undefined = all). */
   namespace?: string;
   logger?: Logger;
+  /** Default transform for informers made by this factory (SharedInformerOptions.transform). */
+  transform?: <T extends ApiObject>(obj: T) => T;
 }
 
 export interface InformerForOptions<T> extends SharedInformerOptions<T> {
@@ -247,6 +268,7 @@ export class InformerFactory {
         ...opts,
         resyncMs: opts.resyncMs ?? this.opts.resyncMs,
         logger: opts.logger ?? this.opts.logger,
+        transform: opts.transform ?? this.opts.transform,
       });
       this.informers.set(key, informer as unknown as SharedInformer<ApiObject>);
       if (this.signal) void informer.run(this.signal);

@@ -8,7 +8,7 @@ import { Code, CycleState } from "../framework/types.js";
 import { NodeAffinity } from "./node-affinity.js";
 import { NodeName } from "./node-name.js";
 import { NodePorts } from "./node-ports.js";
-import { NodeResourcesFit } from "./node-resources.js";
+import { fitsAll, fitsRequest, NodeResourcesFit } from "./node-resources.js";
 import { NodeUnschedulable } from "./node-unschedulable.js";
 import { TaintToleration } from "./taint-toleration.js";
 
@@ -106,6 +106,23 @@ test("NodeResourcesFit", () => {
       reasons: ["Insufficient example.com/gpu"],
     },
   ]);
+});
+
+test("fitsAll (the filter's allocation-free check) agrees with fitsRequest", () => {
+  const node = makeNode("n", { cpu: "2", memory: "1Gi", pods: "2" });
+  const gpu = { containers: [{ name: "c", resources: { requests: { "example.com/gpu": "1" } } }] };
+  const cases: [string, Pod, NodeInfo][] = [
+    ["fits", makePod("p", { cpu: "500m" }), nodeInfo(node)],
+    ["no requests", makePod("p"), nodeInfo(node)],
+    ["cpu", makePod("p", { cpu: "3" }), nodeInfo(node)],
+    ["memory", makePod("p", { memory: "2Gi" }), nodeInfo(node)],
+    ["exactly full", makePod("p", { cpu: "1" }), nodeInfo(node, makePod("a", { cpu: "1" }))],
+    ["pods", makePod("p"), nodeInfo(node, makePod("a"), makePod("b"))],
+    ["extended resource", { ...makePod("p"), spec: gpu }, nodeInfo(node)],
+  ];
+  for (const [name, pod, ni] of cases) {
+    assert.equal(fitsAll(pi(pod), ni), fitsRequest(pi(pod), ni).length === 0, name);
+  }
 });
 
 test("NodeAffinity: nodeSelector, required terms, matchFields", () => {
