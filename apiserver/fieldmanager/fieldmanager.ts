@@ -19,6 +19,7 @@ import {
 } from "./managedfields.js";
 import { compareStrings, goJson } from "./pathelement.js";
 import {
+  addedFieldsV1,
   compare,
   dropNulls,
   isObj,
@@ -96,10 +97,32 @@ function ignoredSet(opts: FieldManagerOptions): FieldSet {
   return FieldSet.of(...(opts.resetFields ?? []).map((p) => p.map((field) => ({ field }))));
 }
 
-/** An object as the typed walks see it: no managedFields, no nulls. */
+/** What every write of a kind through an endpoint needs: its type, its reset fields, an Updater. */
+interface KindTypes {
+  root: TypeNode;
+  ignored: FieldSet;
+  updater: Updater;
+}
+
+/** KindTypes by kind and reset fields: they hold nothing of a request, and every write needs them. */
+const kindTypes = new Map<string, KindTypes>();
+
+function kindTypesFor(gvk: GroupVersionKind, opts: FieldManagerOptions): KindTypes {
+  const key = `${gvk.group}/${gvk.kind}|${(opts.resetFields ?? []).map((p) => p.join(".")).join(",")}`;
+  let t = kindTypes.get(key);
+  if (!t) {
+    const root = rootType(gvk.group, gvk.kind);
+    const ignored = ignoredSet(opts);
+    t = { root, ignored, updater: new Updater(root, ignored) };
+    kindTypes.set(key, t);
+  }
+  return t;
+}
+
+/** An object as the typed walks see it: no managedFields, no nulls (it may share subtrees with `obj`). */
 function typedValue(obj: KubeObject | undefined): Record<string, unknown> {
   if (!obj) return {};
-  const v = dropNulls(obj) as Record<string, unknown>;
+  const v = { ...(dropNulls(obj) as Record<string, unknown>) };
   if (isObj(v.metadata)) {
     const { managedFields: _, ...meta } = v.metadata;
     v.metadata = meta;
@@ -209,7 +232,9 @@ export function update(
   const exists = Boolean(oldObj?.metadata?.uid);
   if (managed.fields.size === 0 && exists) return undefined; // skipNonApplied: not tracked yet
   try {
-    const updater = new Updater(rootType(gvk.group, gvk.kind), ignoredSet(opts));
+    const types = kindTypesFor(gvk, opts);
+    if (!oldObj && managed.fields.size === 0) return createdEntries(newObj, manager, gvk, types, opts);
+    const updater = types.updater;
     const m = updateLayers(
       updater,
       typedValue(oldObj),
@@ -224,6 +249,36 @@ export function update(
   } catch {
     return oldObj?.metadata?.managedFields;
   }
+}
+
+/**
+ * `update` of a create that brings no managedFields of its own, in one walk (the most frequent
+ * write): one Update entry owning what the object sets, as updateLayers would make it.
+ */
+function createdEntries(
+  newObj: KubeObject,
+  manager: string,
+  gvk: GroupVersionKind,
+  types: KindTypes,
+  opts: FieldManagerOptions,
+): ManagedFieldsEntry[] | undefined {
+  let value: KubeObject = newObj;
+  if (newObj.metadata?.managedFields !== undefined) {
+    const { managedFields: _, ...meta } = newObj.metadata;
+    value = { ...newObj, metadata: meta };
+  }
+  const fieldsV1 = addedFieldsV1(value, types.root, types.ignored, STRIP_SET);
+  if (!fieldsV1) return undefined;
+  const e: ManagedFieldsEntry = {
+    manager: manager || "unknown",
+    operation: "Update",
+    apiVersion: groupVersion(gvk),
+    time: formatTime((opts.now ?? (() => new Date()))()),
+    fieldsType: "FieldsV1",
+    fieldsV1,
+  };
+  if (opts.subresource) e.subresource = opts.subresource;
+  return [e];
 }
 
 /** `update`, returning a copy of `newObj` carrying the new managedFields. */
@@ -374,7 +429,7 @@ export function apply(
   opts: FieldManagerOptions & { force?: boolean } = {},
 ): ApplyResult {
   const version = groupVersion(gvk);
-  const root = rootType(gvk.group, gvk.kind);
+  const types = kindTypesFor(gvk, opts);
   const ctx: ApplyCtx = {
     live,
     applied,
@@ -382,8 +437,8 @@ export function apply(
     gvk,
     version,
     subresource: opts.subresource ?? "",
-    root,
-    updater: new Updater(root, ignoredSet(opts)),
+    root: types.root,
+    updater: types.updater,
     now: opts.now ?? (() => new Date()),
   };
   let managed: Managed;

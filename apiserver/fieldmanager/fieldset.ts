@@ -4,6 +4,7 @@
 // operands (only `insert`, used while building one, mutates). Pure.
 import {
   comparePathElements,
+  compareStrings,
   deserializePathElement,
   type Path,
   type PathElement,
@@ -97,6 +98,8 @@ export class FieldSet {
   }
 
   union(o: FieldSet): FieldSet {
+    if (o.empty()) return this; // sets are values: sharing one is safe
+    if (this.empty()) return o;
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, pe] of o.members) out.members.set(k, pe);
@@ -120,6 +123,7 @@ export class FieldSet {
 
   /** Members of this set not in `o`, compared path by path (a parent in `o` does not remove children). */
   difference(o: FieldSet): FieldSet {
+    if (o.empty()) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
@@ -131,6 +135,7 @@ export class FieldSet {
 
   /** Like difference, but a member of `o` also removes everything below it (ignored fields). */
   recursiveDifference(o: FieldSet): FieldSet {
+    if (o.empty()) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!o.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
@@ -168,17 +173,22 @@ export class FieldSet {
 
   private emit(includeSelf: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const keys = new Set([...this.members.keys(), ...this.children.keys()]);
+    const keys = [...this.members.keys()];
+    for (const k of this.children.keys()) if (!this.members.has(k)) keys.push(k);
     // a node that is a member and has children says so first: `{".":{},"f:image":{}}`
-    if (includeSelf && keys.size > 0) out["."] = {};
-    const sorted = [...keys]
-      .map((k) => ({ k, pe: (this.members.get(k) ?? this.children.get(k)?.pe)! }))
-      .sort((a, b) => comparePathElements(a.pe, b.pe));
-    for (const { k, pe } of sorted) {
+    if (includeSelf && keys.length > 0) out["."] = {};
+    // field names alone (the usual node) sort as their serialized forms `f:name` do
+    if (keys.every((k) => k.startsWith("f:"))) keys.sort(compareStrings);
+    else keys.sort((a, b) => comparePathElements(this.elementOf(a), this.elementOf(b)));
+    for (const k of keys) {
       const c = this.children.get(k);
-      out[serializePathElement(pe)] = c ? c.set.emit(this.members.has(k)) : {};
+      out[k] = c ? c.set.emit(this.members.has(k)) : {};
     }
     return out;
+  }
+
+  private elementOf(k: string): PathElement {
+    return (this.members.get(k) ?? this.children.get(k)?.pe)!;
   }
 
   /** Set.FromJSON: reads fieldsV1; unknown path element types are dropped, as upstream does. */

@@ -1,5 +1,6 @@
 // Server-side apply and managed fields (metadata.managedFields), as kube-apiserver's field manager.
 // The apiserver calls `update` on every create/update/non-apply patch and `apply` on apply patches.
+export { alignWithLive } from "./align.js";
 export {
   conflictMessage,
   conflictStatus,
@@ -28,4 +29,11 @@ export {
   validatePatchOptions,
 } from "./manager-name.js";
 export { type Path, type PathElement, pathToString } from "./pathelement.js";
+export {
+  type Endpoint,
+  endpointOptions,
+  type WriteManager,
+  type WriteVerb,
+  writeManagerOf,
+} from "./request.js";
 export { rootType, toFieldSet } from "./typed.js";

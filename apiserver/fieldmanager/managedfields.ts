@@ -21,8 +21,28 @@ export function emptyManaged(): Managed {
   return { fields: new Map(), times: new Map() };
 }
 
+/** Identifiers by their parts: every write builds its manager's and reads all of the object's. */
+const identifiers = new Map<string, string>();
+const MAX_IDENTIFIERS = 1000;
+
 /** BuildManagerIdentifier: `{"manager":"kubectl","operation":"Apply"}`, `{...,"apiVersion":"v1"}` for updates. */
 export function managerIdentifier(e: {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  subresource?: string;
+}): string {
+  const parts = `${e.manager ?? ""}\u0000${e.operation ?? ""}\u0000${e.apiVersion ?? ""}\u0000${e.subresource ?? ""}`;
+  let id = identifiers.get(parts);
+  if (id === undefined) {
+    id = buildIdentifier(e);
+    if (identifiers.size >= MAX_IDENTIFIERS) identifiers.clear();
+    identifiers.set(parts, id);
+  }
+  return id;
+}
+
+function buildIdentifier(e: {
   manager?: string;
   operation?: string;
   apiVersion?: string;
@@ -53,14 +73,30 @@ export interface ParsedManager {
   subresource?: string;
 }
 
+/** Parsed identifiers: a cluster has few managers, and every write encodes all of an object's. */
+const parsedIds = new Map<string, ParsedManager | undefined>();
+const MAX_PARSED_IDS = 1000;
+
 export function parseManagerIdentifier(id: string): ParsedManager | undefined {
+  if (parsedIds.has(id)) return parsedIds.get(id);
+  let parsed: ParsedManager | undefined;
   try {
     const v = JSON.parse(id) as ParsedManager;
-    return typeof v === "object" && v !== null ? v : undefined;
+    parsed = typeof v === "object" && v !== null ? Object.freeze(v) : undefined;
   } catch {
-    return undefined;
+    parsed = undefined;
   }
+  if (parsedIds.size >= MAX_PARSED_IDS) parsedIds.clear();
+  parsedIds.set(id, parsed);
+  return parsed;
 }
+
+/**
+ * The fieldsV1 each decoded set was read from. Sets are values, so a manager whose set no write
+ * touched still holds that very set, and its entry is written back as it was read instead of being
+ * encoded again (the same JSON: fieldsV1 is stored in its sorted form).
+ */
+const readFrom = new WeakMap<FieldSet, ManagedFieldsEntry["fieldsV1"]>();
 
 /** DecodeManagedFields; throws on an entry upstream refuses. */
 export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Managed {
@@ -79,6 +115,7 @@ export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): 
     } catch (err) {
       throw new Error(`error decoding versioned set from ${JSON.stringify(e)}: ${(err as Error).message}`);
     }
+    if (e.fieldsV1) readFrom.set(set, e.fieldsV1);
     m.fields.set(id, { set, apiVersion: e.apiVersion, applied: e.operation === "Apply" });
     m.times.set(id, e.time);
   });
@@ -103,7 +140,7 @@ export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefine
     const t = m.times.get(id);
     if (t) e.time = t;
     e.fieldsType = "FieldsV1";
-    e.fieldsV1 = vs.set.toFieldsV1();
+    e.fieldsV1 = readFrom.get(vs.set) ?? vs.set.toFieldsV1();
     if (parsed.subresource) e.subresource = parsed.subresource;
     entries.push(e);
   }
@@ -117,9 +154,17 @@ export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefine
   );
 }
 
-/** metav1.Time as it is serialized: RFC 3339, seconds, UTC. */
+let lastSecond = Number.NaN;
+let lastFormatted = "";
+
+/** metav1.Time as it is serialized: RFC 3339, seconds, UTC (the last one kept: writes come many a second). */
 export function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 19)}Z`;
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = `${d.toISOString().slice(0, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 export const MAX_UPDATE_MANAGERS = 10;

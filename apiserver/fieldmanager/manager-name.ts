@@ -10,8 +10,13 @@ function isPrint(ch: string): boolean {
   return ch === " " || /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u.test(ch);
 }
 
+/** Printable ASCII only: the usual manager name or User-Agent, checked without a look at each character. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** `kubectl/v1.32.4 (linux/amd64) kubernetes/abc` -> `kubectl`: before the first `/`, printable, 128 bytes at most. */
 export function prefixFromUserAgent(userAgent: string): string {
+  const head = userAgent.split("/", 1)[0]!;
+  if (PRINTABLE_ASCII.test(head)) return head.slice(0, FIELD_MANAGER_MAX_LENGTH);
   let out = "";
   let bytes = 0;
   for (const ch of userAgent.split("/")[0]!) {
@@ -45,6 +50,7 @@ export function validateFieldManager(fieldManager: string): OptionError[] {
       field: "fieldManager",
       detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
     });
+  if (PRINTABLE_ASCII.test(fieldManager)) return errs;
   let pos = 0;
   for (const ch of fieldManager) {
     if (!isPrint(ch)) {

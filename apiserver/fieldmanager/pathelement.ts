@@ -106,9 +106,13 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
 
 // ------------------------------------------------------------------ serialized form (fieldsV1 keys)
 
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+
 /** encoding/json's output for a value: like JSON.stringify, plus Go's HTML and U+2028/9 escapes. */
 export function goJson(v: unknown): string {
-  return JSON.stringify(v)
+  const s = JSON.stringify(v);
+  if (!GO_ESCAPED.test(s)) return s;
+  return s
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
     .replace(/&/g, "\\u0026")

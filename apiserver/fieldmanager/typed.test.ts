@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FieldSet } from "./fieldset.js";
-import { compare, merge, removeItems, rootType, toFieldSet, validate } from "./typed.js";
+import {
+  addedFieldsV1,
+  compare,
+  dropNulls,
+  merge,
+  removeItems,
+  rootType,
+  toFieldSet,
+  validate,
+} from "./typed.js";
 
 const deployment = rootType("apps", "Deployment");
 const pod = rootType("", "Pod");
@@ -239,6 +248,34 @@ describe("compare", () => {
     assert.equal(c.modified.toString(), ".spec.tolerations");
     assert.equal(c.added.toString(), ".spec.securityContext");
   });
+
+  it("reports a pointer struct that appears or goes itself, not a struct held by value", () => {
+    const c = compare(
+      { spec: { strategy: { type: "Recreate" } } },
+      { spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1 } } } },
+      deployment,
+    );
+    assert.equal(c.modified.toString(), ".spec.strategy.type");
+    assert.equal(
+      c.added.toString(),
+      [".spec.strategy.rollingUpdate", ".spec.strategy.rollingUpdate.maxSurge"].join("\n"),
+    );
+    const probe = { name: "c", readinessProbe: { httpGet: { path: "/", port: 80 } } };
+    const gone = compare(
+      podSpec({ containers: [probe] }),
+      podSpec({ containers: [{ name: "c" }] }),
+      deployment,
+    );
+    assert.equal(
+      gone.removed.toString(),
+      [
+        '.spec.template.spec.containers[name="c"].readinessProbe',
+        '.spec.template.spec.containers[name="c"].readinessProbe.httpGet',
+        '.spec.template.spec.containers[name="c"].readinessProbe.httpGet.path',
+        '.spec.template.spec.containers[name="c"].readinessProbe.httpGet.port',
+      ].join("\n"),
+    );
+  });
 });
 
 describe("removeItems", () => {
@@ -256,4 +293,96 @@ describe("removeItems", () => {
       spec: { containers: [{ name: "b" }] },
     });
   });
+});
+
+describe("addedFieldsV1", () => {
+  const strip = FieldSet.of(
+    [{ field: "apiVersion" }],
+    [{ field: "kind" }],
+    [{ field: "metadata" }],
+    [{ field: "metadata" }, { field: "name" }],
+    [{ field: "metadata" }, { field: "namespace" }],
+  );
+  const status = FieldSet.of([{ field: "status" }]);
+  const podSpecOnly = FieldSet.of([{ field: "spec" }], [{ field: "metadata" }, { field: "ownerReferences" }]);
+  const objects: [string, ReturnType<typeof rootType>, unknown, FieldSet | undefined][] = [
+    [
+      "a ConfigMap",
+      configMap,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { b: "2", a: "1" } },
+      undefined,
+    ],
+    [
+      "a Deployment as kubectl create makes it, status reset",
+      deployment,
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "d", namespace: "default", labels: { app: "d" }, annotations: { x: null } },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "d" } },
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } },
+          template: {
+            metadata: { creationTimestamp: null, labels: { app: "d" } },
+            spec: {
+              containers: [
+                {
+                  name: "nginx",
+                  image: "nginx",
+                  ports: [{ containerPort: 80 }, { containerPort: 53, protocol: "UDP" }],
+                  env: [{ name: "A", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+                  resources: {},
+                  readinessProbe: { httpGet: { path: "/", port: 80 }, periodSeconds: 10 },
+                },
+              ],
+              securityContext: {},
+              tolerations: [{ key: "k", operator: "Exists" }],
+              volumes: [{ name: "v", configMap: { name: "cm", items: [{ key: "a", path: "a" }] } }],
+            },
+          },
+        },
+        status: { replicas: 0 },
+      },
+      status,
+    ],
+    [
+      "a Service: ports by port+protocol, a set of strings, an empty map",
+      service,
+      {
+        metadata: { name: "s", labels: {} },
+        spec: {
+          ports: [{ port: 80, targetPort: 8080 }],
+          clusterIPs: ["10.0.0.1", "10.0.0.1"],
+          selector: { a: "b" },
+        },
+      },
+      status,
+    ],
+    [
+      "a pod through /status: spec and ownerReferences reset, conditions by type",
+      pod,
+      {
+        metadata: { name: "p", ownerReferences: [{ uid: "u", name: "rs" }] },
+        spec: { containers: [{ name: "c" }] },
+        status: { conditions: [{ type: "Ready", status: "True", lastProbeTime: null }], phase: "Running" },
+      },
+      podSpecOnly,
+    ],
+    [
+      "nothing but stripped fields",
+      configMap,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } },
+      undefined,
+    ],
+  ];
+  for (const [name, type, obj, skip] of objects) {
+    it(`${name}: as compare({}, obj).added, skipped and stripped`, () => {
+      const added = compare({}, dropNulls(obj), type, skip).added;
+      const want = (skip ? added.recursiveDifference(skip) : added).difference(strip);
+      const got = addedFieldsV1(obj, type, skip, strip);
+      if (want.empty()) assert.equal(got, undefined);
+      else assert.equal(JSON.stringify(got), JSON.stringify(want.toFieldsV1()));
+    });
+  }
 });

@@ -12,6 +12,8 @@
 import { type PatchSchema, schemaFor } from "../standins/strategicpatch.js";
 import { FieldSet } from "./fieldset.js";
 import {
+  comparePathElements,
+  compareStrings,
   type Json,
   type Path,
   type PathElement,
@@ -22,8 +24,11 @@ import {
 } from "./pathelement.js";
 
 export type TypeNode =
-  /** Named fields; their types come from the patch schema (a field it does not know is a struct too). */
-  | { kind: "struct"; schema: PatchSchema }
+  /**
+   * Named fields; their types come from the patch schema (a field it does not know is a struct too).
+   * `pointer`: a Go pointer field, which can appear or disappear whole (see POINTER_STRUCT_FIELDS).
+   */
+  | { kind: "struct"; schema: PatchSchema; pointer?: boolean }
   /** map[string]X: every key is owned as a member. */
   | { kind: "map"; elem: TypeNode }
   /** Owned, compared and replaced as a whole. */
@@ -61,6 +66,64 @@ const ATOMIC_FIELDS = new Set([
   "dataSourceRef",
 ]);
 
+/**
+ * Struct fields that are Go pointers (`*RollingUpdateDeployment`, `*Probe`, volume sources...): unlike a
+ * struct held by value, which an object always has (empty at worst), they can be added or removed,
+ * and Compare reports them themselves then, as it does for maps (`f:rollingUpdate: {".": {}, ...}`).
+ */
+const POINTER_STRUCT_FIELDS = new Set([
+  "rollingUpdate",
+  "securityContext",
+  "affinity",
+  "nodeAffinity",
+  "podAffinity",
+  "podAntiAffinity",
+  "dnsConfig",
+  "os",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "lifecycle",
+  "postStart",
+  "preStop",
+  "exec",
+  "httpGet",
+  "tcpSocket",
+  "grpc",
+  "valueFrom",
+  "configMapRef",
+  "capabilities",
+  "seLinuxOptions",
+  "seccompProfile",
+  "appArmorProfile",
+  "windowsOptions",
+  "hostPath",
+  "emptyDir",
+  "secret",
+  "configMap",
+  "persistentVolumeClaim",
+  "downwardAPI",
+  "projected",
+  "nfs",
+  "csi",
+  "ephemeral",
+  "sessionAffinityConfig",
+  "clientIP",
+  "defaultBackend",
+  "http",
+  "service",
+  "persistentVolumeClaimRetentionPolicy",
+  "ordinals",
+  "behavior",
+  "scaleUp",
+  "scaleDown",
+  "podFailurePolicy",
+  "successPolicy",
+  "running",
+  "waiting",
+  "terminated",
+]);
+
 /** Associative lists whose items are atomic structs (LocalObjectReference, ObjectReference, OwnerReference). */
 const ATOMIC_ITEM_LISTS = new Set(["imagePullSecrets", "secrets", "ownerReferences"]);
 
@@ -94,7 +157,24 @@ export function rootType(group: string, kind: string): TypeNode {
   return nodeOfSchema(schemaFor(group, kind) ?? OPAQUE);
 }
 
+/** Field types by schema and name: every walk asks for them at every field. */
+const fieldTypes = new WeakMap<PatchSchema, Map<string, TypeNode>>();
+
 function fieldType(schema: PatchSchema, name: string): TypeNode {
+  let byName = fieldTypes.get(schema);
+  if (!byName) {
+    byName = new Map();
+    fieldTypes.set(schema, byName);
+  }
+  let t = byName.get(name);
+  if (!t) {
+    t = fieldTypeOf(schema, name);
+    byName.set(name, t);
+  }
+  return t;
+}
+
+function fieldTypeOf(schema: PatchSchema, name: string): TypeNode {
   if (ATOMIC_FIELDS.has(name)) return ATOMIC;
   const f = schema.fields?.[name];
   const sub = f?.schema ?? schema.values ?? OPAQUE;
@@ -103,7 +183,8 @@ function fieldType(schema: PatchSchema, name: string): TypeNode {
     return { kind: "list", keys, elem: ATOMIC_ITEM_LISTS.has(name) ? ATOMIC : nodeOfSchema(sub) };
   }
   if (MAP_FIELDS.has(name)) return { kind: "map", elem: { kind: "struct", schema: OPAQUE } };
-  return nodeOfSchema(sub);
+  const node = nodeOfSchema(sub);
+  return node.kind === "struct" && POINTER_STRUCT_FIELDS.has(name) ? { ...node, pointer: true } : node;
 }
 
 /** The type of the child of a `node` at `pe`. */
@@ -138,13 +219,34 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A copy without null or undefined map entries: what a typed Go object holds after decoding. */
+/**
+ * `v` without null or undefined map entries: what a typed Go object holds after decoding. Subtrees
+ * without any are shared with `v`, not copied: the result is read, never modified.
+ */
 export function dropNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropNulls);
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = dropNulls(v[i]);
+      if (x !== v[i] && !out) out = v.slice(0, i);
+      out?.push(x);
+    }
+    return out ?? v;
+  }
   if (!isObj(v)) return v;
-  const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = dropNulls(x);
-  return out;
+  let out: Obj | undefined;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = v[k];
+    const y = x === null || x === undefined ? undefined : dropNulls(x);
+    if (y !== x && !out) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = v[keys[j]!];
+    }
+    if (out && y !== undefined) out[k] = y;
+  }
+  return out ?? v;
 }
 
 function emptyContainer(v: unknown): boolean {
@@ -194,7 +296,7 @@ interface Indexed {
   first: Map<string, unknown>;
 }
 
-function indexList(node: TypeNode & { kind: "list" }, list: unknown[], path: Path): Indexed {
+function indexList(node: TypeNode & { kind: "list" }, list: unknown[], path: Path | (() => Path)): Indexed {
   const items: Indexed["items"] = [];
   const byKey = new Map<string, unknown>();
   const first = new Map<string, unknown>();
@@ -203,7 +305,9 @@ function indexList(node: TypeNode & { kind: "list" }, list: unknown[], path: Pat
     try {
       pe = itemElement(node, item);
     } catch (e) {
-      throw new TypedError([err(path, `element ${i}: ${(e as Error).message}`)]);
+      throw new TypedError([
+        err(typeof path === "function" ? path() : path, `element ${i}: ${(e as Error).message}`),
+      ]);
     }
     const key = serializePathElement(pe);
     byKey.set(key, byKey.has(key) ? undefined : item);
@@ -288,17 +392,27 @@ export interface Comparison {
   removed: FieldSet;
 }
 
+/** A path built one element at a time, made into a Path only when a field is recorded. */
+type Trail = { up: Trail; pe: PathElement } | null;
+
+function trailPath(t: Trail): Path {
+  const out: Path = [];
+  for (let x = t; x; x = x.up) out.push(x.pe);
+  return out.reverse();
+}
+
 /**
  * What changed from `lhs` to `rhs` (TypedValue.Compare). A container that appears or disappears
- * whole is reported itself too for list items and maps (as upstream's post-item hook does), not for
- * structs: a Go struct field that is not a pointer never appears or disappears.
+ * whole is reported itself too for list items, maps and pointer structs (as upstream's post-item
+ * hook does), not for other structs: a Go struct field that is not a pointer never appears or
+ * disappears. Fields at or below a member of `skip` are not walked (nor reported).
  */
-export function compare(lhs: unknown, rhs: unknown, node: TypeNode): Comparison {
+export function compare(lhs: unknown, rhs: unknown, node: TypeNode, skip?: FieldSet): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  const leaf = (l: unknown, r: unknown, path: Path): void => {
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
-    else if (!deepEqual(l, r)) c.modified.insert(path);
+  const leaf = (l: unknown, r: unknown, t: Trail): void => {
+    if (l === undefined) c.added.insert(trailPath(t));
+    else if (r === undefined) c.removed.insert(trailPath(t));
+    else if (!deepEqual(l, r)) c.modified.insert(trailPath(t));
   };
   /** A leaf: a scalar, an atomic value, an empty container on both sides, or a change of type. */
   const isLeaf = (l: unknown, r: unknown, n: TypeNode): boolean => {
@@ -307,33 +421,123 @@ export function compare(lhs: unknown, rhs: unknown, node: TypeNode): Comparison 
     if ((l !== undefined && !shape(l)) || (r !== undefined && !shape(r))) return true;
     return emptyContainer(l) && emptyContainer(r);
   };
-  const walk = (l: unknown, r: unknown, n: TypeNode, path: Path, hook: boolean): void => {
+  const walk = (
+    l: unknown,
+    r: unknown,
+    n: TypeNode,
+    t: Trail,
+    hook: boolean,
+    sk: FieldSet | undefined,
+  ): void => {
     if (isLeaf(l, r, n)) {
-      leaf(l, r, path);
+      leaf(l, r, t);
       return;
     }
     if (n.kind === "list") {
-      const li = indexList(n, (l as unknown[] | undefined) ?? [], path);
-      const ri = indexList(n, (r as unknown[] | undefined) ?? [], path);
+      const li = indexList(n, (l as unknown[] | undefined) ?? [], () => trailPath(t));
+      const ri = indexList(n, (r as unknown[] | undefined) ?? [], () => trailPath(t));
       const pes = new Map<string, PathElement>();
-      for (const { key, pe } of [...li.items, ...ri.items]) pes.set(key, pe);
-      for (const [key, pe] of pes) walk(li.first.get(key), ri.first.get(key), n.elem, [...path, pe], true);
+      for (const { key, pe } of li.items) pes.set(key, pe);
+      for (const { key, pe } of ri.items) pes.set(key, pe);
+      for (const [key, pe] of pes) {
+        if (sk?.hasMember(pe)) continue;
+        walk(li.first.get(key), ri.first.get(key), n.elem, { up: t, pe }, true, skipBelow(sk, pe));
+      }
     } else {
       const lo = (l as Obj | undefined) ?? {};
       const ro = (r as Obj | undefined) ?? {};
-      for (const k of new Set([...Object.keys(lo), ...Object.keys(ro)])) {
-        if (lo[k] === undefined && ro[k] === undefined) continue;
-        const cn = childType(n, { field: k });
-        walk(lo[k], ro[k], cn, [...path, { field: k }], cn.kind === "map");
-      }
+      const visit = (k: string): void => {
+        if (lo[k] === undefined && ro[k] === undefined) return;
+        const pe = { field: k };
+        if (sk?.hasMember(pe)) return;
+        const cn = childType(n, pe);
+        const childHook = cn.kind === "map" || (cn.kind === "struct" && !!cn.pointer);
+        walk(lo[k], ro[k], cn, { up: t, pe }, childHook, skipBelow(sk, pe));
+      };
+      for (const k of Object.keys(lo)) visit(k);
+      for (const k of Object.keys(ro)) if (!(k in lo)) visit(k);
     }
     if (hook) {
-      if (l === undefined) c.added.insert(path);
-      else if (r === undefined) c.removed.insert(path);
+      if (l === undefined) c.added.insert(trailPath(t));
+      else if (r === undefined) c.removed.insert(trailPath(t));
     }
   };
-  walk(lhs, rhs, node, [], false);
+  walk(lhs, rhs, node, null, false, skip && !skip.empty() ? skip : undefined);
   return c;
+}
+
+function skipBelow(skip: FieldSet | undefined, pe: PathElement): FieldSet | undefined {
+  if (!skip) return undefined;
+  const below = skip.withPrefix(pe);
+  return below.empty() ? undefined : below;
+}
+
+/**
+ * The fieldsV1 of what a create adds: `compare({}, value).added`, without what `skip` covers (as
+ * compare's `skip`) and without the members of `strip` (as FieldSet.difference), written as
+ * FieldSet.toFieldsV1 writes it: the same result in one walk that builds nothing but the output.
+ * `value` is a typed value (no null map entries: they are passed over here as dropNulls drops them).
+ * Returns undefined when nothing is left. Throws TypedError as compare does.
+ */
+export function addedFieldsV1(
+  value: unknown,
+  node: TypeNode,
+  skip?: FieldSet,
+  strip?: FieldSet,
+): Record<string, unknown> | undefined {
+  /** The children of the path at `t` as fieldsV1 entries, sorted; empty when none. */
+  const children = (
+    v: unknown,
+    n: TypeNode,
+    t: Trail,
+    sk?: FieldSet,
+    st?: FieldSet,
+  ): [string, PathElement, unknown][] => {
+    const out: [string, PathElement, unknown][] = [];
+    const child = (x: unknown, cn: TypeNode, pe: PathElement, hook: boolean): void => {
+      if (sk?.hasMember(pe)) return;
+      const ct: Trail = { up: t, pe };
+      const leaf = isAddedLeaf(x, cn);
+      const below = leaf ? [] : children(x, cn, ct, skipBelow(sk, pe), skipBelow(st, pe));
+      const member = (leaf || hook) && !st?.hasMember(pe);
+      if (!member && below.length === 0) return;
+      const entry: Record<string, unknown> = {};
+      if (member && below.length > 0) entry["."] = {};
+      for (const [k, , e] of below) entry[k] = e;
+      out.push([serializePathElement(pe), pe, entry]);
+    };
+    if (n.kind === "list") {
+      const seen = new Set<string>();
+      for (const { key, pe, item } of indexList(n, v as unknown[], () => trailPath(t)).items) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        child(item, n.elem, pe, true);
+      }
+    } else {
+      for (const [k, x] of Object.entries(v as Obj)) {
+        if (x === null || x === undefined) continue;
+        const pe = { field: k };
+        const cn = childType(n, pe);
+        child(x, cn, pe, cn.kind === "map" || (cn.kind === "struct" && !!cn.pointer));
+      }
+    }
+    if (out.every(([k]) => k.startsWith("f:"))) out.sort((a, b) => compareStrings(a[0], b[0]));
+    else out.sort((a, b) => comparePathElements(a[1], b[1]));
+    return out;
+  };
+  if (isAddedLeaf(value, node)) return undefined; // the whole object is never owned
+  const top = children(value, node, null, skip && !skip.empty() ? skip : undefined, strip);
+  if (top.length === 0) return undefined;
+  return Object.fromEntries(top.map(([k, , e]) => [k, e]));
+}
+
+/** compare's isLeaf when the left side is absent (an object whose values are all null is empty). */
+function isAddedLeaf(v: unknown, n: TypeNode): boolean {
+  if (n.kind === "atomic") return true;
+  if (n.kind === "list") return !Array.isArray(v) || v.length === 0;
+  if (!isObj(v)) return true;
+  for (const k in v) if (v[k] !== null && v[k] !== undefined) return false;
+  return true;
 }
 
 // ------------------------------------------------------------------ Merge

@@ -51,7 +51,7 @@ export class Updater {
   ) {}
 
   private compare(oldObj: unknown, newObj: unknown): Comparison {
-    const c = compare(oldObj, newObj, this.root);
+    const c = compare(oldObj, newObj, this.root, this.ignored);
     return {
       added: c.added.recursiveDifference(this.ignored),
       modified: c.modified.recursiveDifference(this.ignored),

@@ -73,7 +73,22 @@ function smpError(err: unknown): ApiError {
   return invalidPatch(err instanceof Error ? err.message : String(err));
 }
 
-/** Applies a patch body to `current` (undefined: apply-patch creating the object). */
+/**
+ * The body of an apply patch: the applied configuration, YAML or JSON. Server-side apply itself
+ * (merge, ownership, conflicts) is apiserver/fieldmanager's.
+ */
+export async function decodeApplyConfiguration(raw: Buffer): Promise<KubeObject> {
+  const text = raw.toString("utf8");
+  if (text.trim() === "") throw badRequest("the body of the request was empty");
+  const patch = text.trim().startsWith("{") ? parseJson(text) : await parseYamlDoc(text);
+  if (!isObj(patch)) throw badRequest("error decoding YAML: the applied configuration must be an object");
+  return patch as KubeObject;
+}
+
+/**
+ * Applies a patch body to `current`. An apply patch is only merged here for /scale, whose writes are
+ * not tracked in managedFields; the main resource and /status apply through apiserver/fieldmanager.
+ */
 export async function applyPatch(
   type: PatchType,
   current: KubeObject | undefined,
@@ -120,9 +135,7 @@ export async function applyPatch(
       break;
     }
     case "apply": {
-      const patch = text.trim().startsWith("{") ? parseJson(text) : await parseYamlDoc(text);
-      if (!isObj(patch)) throw badRequest("error decoding YAML: the applied configuration must be an object");
-      // Simplified server-side apply: the applied configuration is merged into the live object.
+      const patch = await decodeApplyConfiguration(raw);
       try {
         result =
           current === undefined

@@ -3,21 +3,36 @@
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import type { StoredObject } from "../../pkg/api/types.js";
 import { stripResourceVersion } from "../admission/store-helpers.js";
+import { alignWithLive, apply, endpointOptions } from "../fieldmanager/index.js";
 import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
 import { type MutableMeta, metaOf, prepareForStatusUpdate } from "../registry/strategy.js";
+import { guessedUpdate } from "../storage/guaranteed-update.js";
+import { objectKey } from "../storage/keys.js";
 import { computeBudgetStatus, decideEviction } from "./eviction.js";
 import { decodeObjectBody, readBody } from "./negotiation.js";
-import { applyPatch, patchTypeOf } from "./patch.js";
+import { applyPatch, decodeApplyConfiguration, patchTypeOf } from "./patch.js";
 import { readObject, respondObject } from "./read.js";
 import { writeJson } from "./response.js";
 import type { ApiContext, RequestScope } from "./scope.js";
-import { badRequest, conflict, invalid, methodNotSupported, notFound } from "./status.js";
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  internalError,
+  invalid,
+  methodNotSupported,
+  notFound,
+} from "./status.js";
 import {
   checkResourceVersion,
   checkTypeMeta,
   type DeleteOptions,
   deleteObject,
   guaranteedUpdate,
+  managedFieldsAfter,
+  setManagedFields,
+  stripForStorage,
+  writeManager,
 } from "./write.js";
 
 type Obj = Record<string, unknown>;
@@ -31,16 +46,26 @@ export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promis
     return;
   }
   if (verb !== "update" && verb !== "patch") throw methodNotSupported(scope.gr, verb);
-  const raw = await readBody(scope.req);
   const type = verb === "patch" ? patchTypeOf(scope.req.headers["content-type"]) : undefined;
+  const { manager, force } = writeManager(scope, verb, type === "apply");
+  const raw = await readBody(scope.req);
   const body = verb === "update" ? await decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
   if (body) checkTypeMeta(scope, body);
+  const applied = type === "apply" ? await decodeApplyConfiguration(raw) : undefined;
   const r = await guaranteedUpdate(ctx, scope, scope.info.name, async (cur) => {
-    const incoming = (
-      body
-        ? structuredClone(body)
-        : await applyPatch(type!, toServedVersion(scope.served, cur), raw, scope.served.def)
-    ) as StoredObject;
+    const servedCur = toServedVersion(scope.served, cur);
+    let incoming: StoredObject;
+    if (applied) {
+      const { gvk, opts } = endpointOptions(scope.served.def, "status", () => ctx.now());
+      const res = apply(servedCur, applied, manager, gvk, { ...opts, force });
+      if (!res.ok) throw new ApiError(res.status);
+      if (!res.changed) return null;
+      incoming = alignWithLive(res.object as StoredObject, servedCur);
+    } else {
+      incoming = (
+        body ? structuredClone(body) : await applyPatch(type!, servedCur, raw, scope.served.def)
+      ) as StoredObject;
+    }
     checkResourceVersion(scope, incoming.metadata?.resourceVersion, cur);
     // A uid in the body is a precondition, as on the main resource: the kubelet's status patch carries the
     // pod's uid so that a late write about a deleted pod never lands on a new pod that took its name.
@@ -56,6 +81,13 @@ export async function handleStatus(ctx: ApiContext, scope: RequestScope): Promis
       // A namespace's phase is the server's to set.
       (next.status as Obj).phase = (cur.status as Obj | undefined)?.phase ?? "Active";
     }
+    // Ownership of what the write changed, which is the status alone (subresource "status").
+    setManagedFields(
+      next,
+      applied
+        ? incoming.metadata.managedFields
+        : managedFieldsAfter(ctx, scope, cur, toServedVersion(scope.served, next), manager, "status"),
+    );
     return next;
   });
   respondObject(ctx, scope, 200, r.obj);
@@ -188,8 +220,12 @@ export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promi
       },
     ]);
   }
-  const podScope = { ...scope, info: { ...scope.info, subresource: "" } };
-  await guaranteedUpdate(ctx, podScope, podName, (cur) => {
+  // The pod as the watch cache has it is the first guess (one etcd call when it is current), as
+  // kube-apiserver's cacher does for every GuaranteedUpdate.
+  const key = objectKey(ctx.prefix, scope.served.storage, scope.info.namespace, podName);
+  const cached = ctx.cache.ready ? ctx.cache.caches.get(scope.served.storage)?.items.get(key) : undefined;
+  const guess = cached ? { obj: cached.obj, rev: cached.rv } : undefined;
+  const bind = (cur: StoredObject): StoredObject => {
     const spec = (cur.spec ?? {}) as Obj;
     if (cur.metadata.deletionTimestamp) {
       throw conflict(
@@ -220,7 +256,11 @@ export async function handleBinding(ctx: ApiContext, scope: RequestScope): Promi
     status.conditions = conds;
     cur.status = status;
     return cur;
-  });
+  };
+  const r = await guessedUpdate(ctx.store, key, guess, bind, stripForStorage, { dryRun: scope.dryRun });
+  if (r.kind === "notFound") throw notFound(scope.gr, podName);
+  if (r.kind === "tooManyConflicts")
+    throw internalError(new Error(`too many concurrent updates to ${podName}; please retry`));
   writeJson(scope.res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
 }
 

@@ -2,6 +2,15 @@
 // optimistic-concurrency update loop (Kubernetes' GuaranteedUpdate), with admission in both.
 import type { KubeObject, StoredObject } from "../../pkg/api/types.js";
 import { mergeExtras, noExtras, type TxnExtras } from "../admission/types.js";
+import {
+  alignWithLive,
+  apply,
+  endpointOptions,
+  type ManagedFieldsEntry,
+  update,
+  type WriteVerb,
+  writeManagerOf,
+} from "../fieldmanager/index.js";
 import { checkFieldTypes, checkUnknownFields, zeroNulls } from "../openapi/field-validation.js";
 import { toServedVersion, toStorageVersion } from "../registry/conversion.js";
 import {
@@ -15,11 +24,20 @@ import { objectKey } from "../storage/keys.js";
 import { decodeStored } from "../watchcache/cache.js";
 import { buildPredicate } from "./filter.js";
 import { decodeObjectBody, readBody } from "./negotiation.js";
-import { applyPatch, patchTypeOf } from "./patch.js";
+import { applyPatch, decodeApplyConfiguration, patchTypeOf } from "./patch.js";
 import { respondObject } from "./read.js";
 import { writeJson } from "./response.js";
 import type { ApiContext, RequestScope } from "./scope.js";
-import { alreadyExists, badRequest, conflict, internalError, invalid, notFound, success } from "./status.js";
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  internalError,
+  invalid,
+  notFound,
+  success,
+} from "./status.js";
 
 const MAX_UPDATE_RETRIES = 10;
 /** Resources where PUT of a missing object creates it (AllowCreateOnUpdate in their strategies). */
@@ -86,6 +104,45 @@ function dryRunOf(q: URLSearchParams): boolean {
 
 export { dryRunOf };
 
+/** The manager of a write that has no request behind it (the server's own objects). */
+const SERVER_MANAGER = "kube-apiserver";
+
+/**
+ * The field manager of a write (?fieldManager=, else the User-Agent) and an apply's ?force=; bad
+ * options are a 422, before the body is read, as kube-apiserver checks them.
+ */
+export function writeManager(
+  scope: RequestScope,
+  verb: WriteVerb,
+  isApply = false,
+): { manager: string; force: boolean } {
+  const r = writeManagerOf(verb, isApply, scope.query, scope.req?.headers["user-agent"]);
+  if (!r.ok) throw new ApiError(r.status);
+  return r;
+}
+
+/**
+ * metadata.managedFields after `manager` wrote `next` over `cur` (undefined: a create) through the
+ * main resource or `subresource`. `next` is in the served version, decoded and defaulted; `cur` as
+ * stored.
+ */
+export function managedFieldsAfter(
+  ctx: ApiContext,
+  scope: RequestScope,
+  cur: StoredObject | undefined,
+  next: StoredObject,
+  manager: string,
+  subresource = "",
+): ManagedFieldsEntry[] | undefined {
+  const { gvk, opts } = endpointOptions(scope.served.def, subresource, () => ctx.now());
+  return update(cur && toServedVersion(scope.served, cur), next, manager, gvk, opts);
+}
+
+export function setManagedFields(obj: StoredObject, entries: ManagedFieldsEntry[] | undefined): void {
+  if (entries) metaOf(obj).managedFields = entries;
+  else delete metaOf(obj).managedFields;
+}
+
 function ensureMetadata(body: KubeObject): StoredObject {
   if (
     body.metadata !== undefined &&
@@ -140,17 +197,23 @@ function fieldValidation(ctx: ApiContext, scope: RequestScope, body: KubeObject,
 // ---------------------------------------------------------------- create
 
 export async function handleCreate(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  const { manager } = writeManager(scope, "create");
   const body = await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]);
   checkTypeMeta(scope, body);
   fieldValidation(ctx, scope, body);
-  const created = await createObject(ctx, scope, ensureMetadata(body));
+  const created = await createObject(ctx, scope, ensureMetadata(body), manager);
   respondObject(ctx, scope, 201, created);
 }
 
+/**
+ * Creates `obj` (in the served version). `manager` owns its fields in metadata.managedFields; null
+ * when the object carries them already (made by server-side apply).
+ */
 export async function createObject(
   ctx: ApiContext,
   scope: RequestScope,
   obj: StoredObject,
+  manager: string | null = SERVER_MANAGER,
   attempt = 0,
 ): Promise<StoredObject> {
   const pristine = attempt < MAX_UPDATE_RETRIES ? structuredClone(obj) : undefined;
@@ -177,6 +240,7 @@ export async function createObject(
     }
   }
   def.defaults?.(obj);
+  if (manager !== null) setManagedFields(obj, managedFieldsAfter(ctx, scope, undefined, obj, manager));
   const stored = toStorageVersion(scope.served, obj);
   prepareForCreate(def, stored, { now: ctx.now() });
   runValidation(scope, stored);
@@ -192,7 +256,7 @@ export async function createObject(
   if (!res.succeeded) {
     if (pristine && extras.compares.length > 0 && !(await ctx.store.get(key))) {
       // An allocator's record moved under us: run the whole create again.
-      return createObject(ctx, scope, pristine, attempt + 1);
+      return createObject(ctx, scope, pristine, manager, attempt + 1);
     }
     throw alreadyExists(scope.gr, stored.metadata.name);
   }
@@ -267,12 +331,16 @@ export function checkResourceVersion(
   if (requested && requested !== cur.metadata.resourceVersion) throw conflict(scope.gr, cur.metadata.name);
 }
 
-/** The main-resource update path shared by PUT and PATCH: new object in, stored object out. */
+/**
+ * The main-resource update path shared by PUT and PATCH: new object in, stored object out. `manager`
+ * takes what changed in metadata.managedFields; null when the object carries them already (apply).
+ */
 async function admitUpdate(
-  _ctx: ApiContext,
+  ctx: ApiContext,
   scope: RequestScope,
   incoming: StoredObject,
   cur: StoredObject,
+  manager: string | null,
 ): Promise<StoredObject> {
   const def = scope.served.def;
   checkResourceVersion(scope, incoming.metadata.resourceVersion, cur);
@@ -284,7 +352,10 @@ async function admitUpdate(
     );
   }
   def.defaults?.(incoming);
-  const next = toStorageVersion(scope.served, incoming);
+  if (manager !== null) setManagedFields(incoming, managedFieldsAfter(ctx, scope, cur, incoming, manager));
+  // An applied object: what pruning took out and defaulting put back keeps its place (generation, no-op writes).
+  const written = manager === null ? alignWithLive(incoming, toServedVersion(scope.served, cur)) : incoming;
+  const next = toStorageVersion(scope.served, written);
   if (def.namespaced) next.metadata.namespace = scope.info.namespace;
   prepareForUpdate(def, next, cur);
   runValidation(scope, next, cur);
@@ -314,6 +385,7 @@ function respondUpdated(
 // ---------------------------------------------------------------- PUT
 
 export async function handleUpdate(ctx: ApiContext, scope: RequestScope): Promise<void> {
+  const { manager } = writeManager(scope, "update");
   const body = ensureMetadata(
     await decodeObjectBody(await readBody(scope.req), scope.req.headers["content-type"]),
   );
@@ -338,7 +410,7 @@ export async function handleUpdate(ctx: ApiContext, scope: RequestScope): Promis
       ctx,
       scope,
       name,
-      (cur) => admitUpdate(ctx, scope, structuredClone(body), cur),
+      (cur) => admitUpdate(ctx, scope, structuredClone(body), cur, manager),
       {
         extrasFor: (n, c) => updateExtras(ctx, scope, n, c),
       },
@@ -346,7 +418,7 @@ export async function handleUpdate(ctx: ApiContext, scope: RequestScope): Promis
     respondUpdated(ctx, scope, r);
   } catch (err) {
     if ((err as { code?: number }).code === 404 && CREATE_ON_UPDATE.has(scope.served.def.resource)) {
-      const created = await createObject(ctx, scope, structuredClone(body));
+      const created = await createObject(ctx, scope, structuredClone(body), manager);
       respondObject(ctx, scope, 201, created);
       return;
     }
@@ -359,9 +431,20 @@ export async function handleUpdate(ctx: ApiContext, scope: RequestScope): Promis
 export async function handlePatch(ctx: ApiContext, scope: RequestScope): Promise<void> {
   const contentType = scope.req.headers["content-type"];
   const type = patchTypeOf(contentType);
+  const { manager, force } = writeManager(scope, "patch", type === "apply");
   const raw = await readBody(scope.req);
   const name = scope.info.name;
   const def = scope.served.def;
+  const applied = type === "apply" ? await decodeApplyConfiguration(raw) : undefined;
+  if (applied) fieldValidation(ctx, scope, applied, true);
+  const { gvk, opts } = endpointOptions(def, "", () => ctx.now());
+  const checkName = (obj: StoredObject) => {
+    if (obj.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+  };
   try {
     const r = await guaranteedUpdate(
       ctx,
@@ -369,28 +452,35 @@ export async function handlePatch(ctx: ApiContext, scope: RequestScope): Promise
       name,
       async (cur) => {
         const servedCur = toServedVersion(scope.served, cur);
+        if (applied) {
+          // Server-side apply: merged into the live object with managedFields and conflicts.
+          const res = apply(servedCur, applied, manager, gvk, { ...opts, force });
+          if (!res.ok) throw new ApiError(res.status);
+          if (!res.changed) return null;
+          const patched = ensureMetadata(res.object);
+          checkName(patched);
+          return admitUpdate(ctx, scope, patched, cur, null);
+        }
         const patched = ensureMetadata(await applyPatch(type, servedCur, raw, def));
         checkTypeMeta(scope, patched);
-        if (patched.metadata.name !== name) {
-          throw badRequest(
-            `the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`,
-          );
-        }
+        checkName(patched);
         fieldValidation(ctx, scope, patched, true);
         // A patch that does not mention resourceVersion keeps the current one: only a stale one conflicts.
-        return admitUpdate(ctx, scope, patched, cur);
+        return admitUpdate(ctx, scope, patched, cur, manager);
       },
       { extrasFor: (n, c) => updateExtras(ctx, scope, n, c) },
     );
     respondUpdated(ctx, scope, r);
   } catch (err) {
-    if ((err as { code?: number }).code === 404 && type === "apply") {
-      // Server-side apply creates what does not exist.
-      const body = ensureMetadata(await applyPatch(type, undefined, raw, def));
+    if ((err as { code?: number }).code === 404 && applied) {
+      // Server-side apply creates what does not exist, its fields owned by the applier.
+      const res = apply(undefined, applied, manager, gvk, { ...opts, force });
+      if (!res.ok) throw new ApiError(res.status);
+      const body = ensureMetadata(res.object);
       checkTypeMeta(scope, body);
-      fieldValidation(ctx, scope, body);
       body.metadata.name = body.metadata.name || name;
-      const created = await createObject(ctx, scope, body);
+      checkName(body);
+      const created = await createObject(ctx, scope, body, null);
       respondObject(ctx, scope, 201, created);
       return;
     }
