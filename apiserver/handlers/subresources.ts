@@ -169,8 +169,12 @@ export async function handleScale(ctx: ApiContext, scope: RequestScope): Promise
     return;
   }
   if (verb !== "update" && verb !== "patch") throw methodNotSupported(scope.gr, verb);
-  const raw = await readBody(scope.req);
   const type = verb === "patch" ? patchTypeOf(scope.req.headers["content-type"]) : undefined;
+  // `kubectl scale` writes as "kubectl-scale": it takes spec.replicas (subresource "scale", recorded on
+  // the parent in its own apiVersion, as upstream's ScaleHandler), so a later apply of other replicas
+  // conflicts with it.
+  const { manager } = writeManager(scope, verb);
+  const raw = await readBody(scope.req);
   const body = verb === "update" ? await decodeObjectBody(raw, scope.req.headers["content-type"]) : undefined;
   if (body) checkTypeMeta(scope, body, "Scale");
   const def = scope.served.def;
@@ -194,6 +198,10 @@ export async function handleScale(ctx: ApiContext, scope: RequestScope): Promise
     spec.replicas = replicas;
     next.spec = spec;
     metaOf(next).generation = (cur.metadata.generation ?? 1) + 1;
+    setManagedFields(
+      next,
+      managedFieldsAfter(ctx, scope, cur, toServedVersion(scope.served, next), manager, "scale"),
+    );
     return next;
   });
   writeJson(scope.res, 200, scaleOf(r.obj));

@@ -207,11 +207,16 @@ describe("conflicts", () => {
     assert.equal((await ok("apply", "-f", f)).trim(), "deployment.apps/conflict created");
     assert.deepEqual(managers(await getObj("deployment", "conflict")), ["kubectl-client-side-apply/Update"]);
     await ok("scale", "deployment", "conflict", "--replicas=3");
+    // kubectl scale (manager "kubectl", its User-Agent) took .spec.replicas through the scale subresource,
+    // recorded on the Deployment as upstream's ScaleHandler does.
+    const scaled = await getObj("deployment", "conflict");
+    assert.deepEqual(managers(scaled).sort(), ["kubectl-client-side-apply/Update", "kubectl/Update/scale"]);
+    assert.deepEqual(entry(scaled, "kubectl").fieldsV1, { "f:spec": { "f:replicas": {} } });
     const r = await kubectl(["apply", "--server-side", "-f", f]);
     assert.equal(r.code, 1, r.stderr);
     assert.equal(
       r.stderr,
-      `error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas
+      `error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas
 Please review the fields above--they currently have other managers. Here
 are the ways you can resolve this warning:
 * If you intend to manage all of these fields, please re-run the apply
@@ -241,7 +246,7 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
     assert.deepEqual(s.details.causes, [
       {
         reason: "FieldManagerConflict",
-        message: 'conflict with "kubectl-client-side-apply" using apps/v1',
+        message: 'conflict with "kubectl" with subresource "scale" using apps/v1',
         field: ".spec.replicas",
       },
     ]);
