@@ -66,7 +66,8 @@ export function failure(code: number, reason: string, message: string, details?:
 }
 
 function grDetails(gr: GroupResource, name: string): StatusDetails {
-  const d: StatusDetails = { name };
+  // metav1.StatusDetails: name, group and kind are omitempty.
+  const d: StatusDetails = name ? { name } : {};
   if (gr.group) d.group = gr.group;
   d.kind = gr.resource;
   return d;

@@ -499,6 +499,47 @@ const entries: Entry[] = [
     storageVersion: "v1",
     deprecationWarning: deprecated("batch/v1beta1", "CronJob", "1.21", "1.25", "batch/v1"),
   },
+  // ---- access reviews: created and answered, never stored (apiserver/handlers/authorization.ts) ----
+  {
+    group: "authentication.k8s.io",
+    version: "v1",
+    resource: "selfsubjectreviews",
+    kind: "SelfSubjectReview",
+    namespaced: false,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    resource: "localsubjectaccessreviews",
+    kind: "LocalSubjectAccessReview",
+    namespaced: true,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    resource: "selfsubjectaccessreviews",
+    kind: "SelfSubjectAccessReview",
+    namespaced: false,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    resource: "selfsubjectrulesreviews",
+    kind: "SelfSubjectRulesReview",
+    namespaced: false,
+    verbs: ["create"],
+  },
+  {
+    group: "authorization.k8s.io",
+    version: "v1",
+    resource: "subjectaccessreviews",
+    kind: "SubjectAccessReview",
+    namespaced: false,
+    verbs: ["create"],
+  },
 ];
 
 function legacyApps(): Entry[] {

@@ -38,6 +38,7 @@ const GROUP_PACKAGES: Record<string, string> = {
   "networking.k8s.io": "networking",
   "scheduling.k8s.io": "scheduling",
   "authentication.k8s.io": "authentication",
+  "authorization.k8s.io": "authorization",
   "coordination.k8s.io": "coordination",
   "storage.k8s.io": "storage",
   "discovery.k8s.io": "discovery",

@@ -513,9 +513,22 @@ describe("apiserver on etcd", () => {
     assert.equal(tr.status, 201, tr.text);
     const token = (tr.json().status as { token: string }).token;
     const anon = new Client(h.base, h.pki, null);
-    const r = await anon.req("GET", "/api/v1/namespaces/default/configmaps", undefined, {
-      Authorization: `Bearer ${token}`,
+    const read = () =>
+      anon.req("GET", "/api/v1/namespaces/default/configmaps", undefined, {
+        Authorization: `Bearer ${token}`,
+      });
+    // Authenticated as the service account, which RBAC allows nothing until a binding says so.
+    const refused = await read();
+    assert.equal(refused.status, 403, refused.text);
+    assert.match(refused.json().message as string, /User "system:serviceaccount:default:robot" cannot list/);
+    await h.client.req("POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "robot-view" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects: [{ kind: "ServiceAccount", name: "robot", namespace: "default" }],
     });
+    const r = await read();
     assert.equal(r.status, 200, r.text);
     const bad = await anon.req("GET", "/api/v1/namespaces/default/configmaps", undefined, {
       Authorization: "Bearer nope",
