@@ -7,6 +7,7 @@ import type { ResourceDefinition } from "../pkg/api/resource-definition.js";
 import { type Logger, newLogger } from "../pkg/util/log.js";
 import { limitRangerAdmission } from "./admission/limit-ranger.js";
 import { namespaceLifecycle } from "./admission/namespace-lifecycle.js";
+import { rbacEscalationAdmission } from "./admission/rbac-escalation.js";
 import { resourceQuotaAdmission } from "./admission/resource-quota.js";
 import { serviceAccountAdmission } from "./admission/service-account.js";
 import { serviceAllocation } from "./admission/service-allocation.js";
@@ -151,7 +152,9 @@ export class ApiServer {
     });
     const [lo, hi] = opts.serviceNodePortRange.split("-").map(Number);
     // Order as kube-apiserver's: mutating (LimitRanger, ServiceAccount) before validating (ResourceQuota last).
+    // RBAC escalation prevention first: upstream checks it in the RBAC storage, before admission.
     const admission: AdmissionPlugin[] = [
+      rbacEscalationAdmission(() => this.authorizer),
       namespaceLifecycle,
       limitRangerAdmission,
       serviceAccountAdmission,

@@ -1,6 +1,7 @@
 // The one list of controllers this process can run, and --controllers selection. Another controller
 // is added by writing controllers/<name>/ with a descriptor and adding it to `allControllers`.
 import type { ControllerDescriptor } from "./context.js";
+import { clusterRoleAggregationDescriptor } from "./controllers/clusterroleaggregation/index.js";
 import { cronJobDescriptor } from "./controllers/cronjob/index.js";
 import { daemonSetDescriptor } from "./controllers/daemonset/index.js";
 import { deploymentDescriptor } from "./controllers/deployment/controller.js";
@@ -44,6 +45,7 @@ export const allControllers: ControllerDescriptor[] = [
   persistentVolumeBinderDescriptor,
   horizontalPodAutoscalerDescriptor,
   resourceQuotaDescriptor,
+  clusterRoleAggregationDescriptor,
 ];
 
 /**

@@ -71,6 +71,11 @@ export interface AuthorizerOptions {
 export class Authorizer {
   constructor(private readonly opts: AuthorizerOptions) {}
 
+  /** The RBAC objects at hand (what a binding's roleRef names, for escalation checks). */
+  source(): RbacSource {
+    return this.opts.source();
+  }
+
   /** The decision, from the objects at hand. */
   authorize(user: UserInfo, a: AuthzAttributes): Decision {
     if (user.groups.includes(MASTERS_GROUP)) return ALLOWED;

@@ -13,6 +13,7 @@ import {
   type AuthzAttributes,
   aggregatedRules,
   aggregateErrors,
+  aggregationUnion,
   nonResourceURLMatches,
   RbacIndex,
   type RbacObjects,
@@ -369,6 +370,32 @@ describe("aggregation", () => {
     ];
     assert.deepEqual(aggregatedRules(all, all[1]!), [r1, r2]);
     assert.deepEqual(aggregatedRules(all, all[0]!), [r1, r2]);
+  });
+
+  it("aggregationUnion: selector by selector, roles in name order, itself excepted, rules once", () => {
+    const two: ClusterRole = {
+      metadata: { name: "two", labels: label("s1") },
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: label("s2") }, { matchLabels: label("s1") }] },
+      rules: [r1],
+    };
+    const r3: PolicyRule = { verbs: ["list"], apiGroups: [""], resources: ["pods"] };
+    const all = [
+      two,
+      plain("b", label("s1"), [r2, r1]),
+      plain("a", label("s1"), [r3]),
+      plain("z", label("s2"), [r2]),
+    ];
+    assert.deepEqual(aggregationUnion(all, two), [r2, r3, r1]);
+    assert.deepEqual(aggregationUnion(all, agg("none", "nothing")), []);
+    // Stored rules only: an aggregated role that selects another contributes what it holds.
+    assert.deepEqual(aggregationUnion([agg("m", "x", label("t")), agg("t", "t")], agg("t", "t")), []);
+  });
+
+  it("uses the rules the controller stored; computes them while empty", () => {
+    const stored = { ...agg("mid", "mid"), rules: [r2] };
+    const all = [stored, plain("a", label("mid"), [r1])];
+    assert.deepEqual(aggregatedRules(all, stored), [r2]);
+    assert.deepEqual(aggregatedRules(all, agg("mid", "mid")), [r1]);
   });
 
   it("stops at a cycle", () => {

@@ -3,9 +3,10 @@
 // evaluation_helpers.go): ClusterRoleBindings, then the RoleBindings of the request's namespace; the
 // first rule that covers the request allows it. Pure: the RBAC objects come from an RbacSource.
 //
-// ClusterRoles with an aggregationRule: upstream's controller-manager writes the union of the selected
-// roles' rules into the aggregated role; here the union is taken when a rule is looked up
-// (`aggregatedRules`), so admin / edit / view work without that controller.
+// ClusterRoles with an aggregationRule: the controller-manager's clusterrole-aggregation controller
+// writes the union of the selected roles' rules into the aggregated role, and those are used; while
+// they are empty the union is taken when a rule is looked up (`aggregatedRules`), so admin / edit /
+// view work without that controller.
 import type {
   ClusterRole,
   ClusterRoleBinding,
@@ -149,43 +150,59 @@ function ruleKey(r: PolicyRule): string {
 }
 
 /**
- * The rules of a ClusterRole with an aggregationRule: the union (without duplicates) of the rules of
- * every ClusterRole some selector selects, in name order, the role itself excepted, as the
- * clusterrole-aggregation controller computes them. Selected roles that aggregate in turn (admin
- * selects edit, edit selects view) contribute their own aggregated rules; a cycle stops.
+ * The union of the rules of the ClusterRoles an aggregationRule selects, as the clusterrole-
+ * aggregation controller computes it (syncClusterRole): selector by selector, the selected roles in
+ * name order, the role itself excepted, each rule once (the first time it appears). `rulesOf` gives a
+ * selected role's rules (the controller: its stored ones).
+ */
+export function aggregationUnion(
+  all: readonly ClusterRole[],
+  role: ClusterRole,
+  rulesOf: (selected: ClusterRole) => readonly PolicyRule[] = (r) => r.rules ?? [],
+): PolicyRule[] {
+  const name = role.metadata?.name ?? "";
+  const out: PolicyRule[] = [];
+  const seen = new Set<string>();
+  for (const sel of role.aggregationRule?.clusterRoleSelectors ?? []) {
+    const selected = all
+      .filter((r) => labelSelectorMatches(sel, r.metadata?.labels) && (r.metadata?.name ?? "") !== name)
+      .sort((a, b) => ((a.metadata?.name ?? "") < (b.metadata?.name ?? "") ? -1 : 1));
+    for (const r of selected)
+      for (const rule of rulesOf(r)) {
+        const k = ruleKey(rule);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(rule);
+      }
+  }
+  return out;
+}
+
+/** Whether the aggregation controller has filled in the role's rules (the authorizer then uses them). */
+function hasStoredRules(role: ClusterRole): boolean {
+  return (role.rules?.length ?? 0) > 0;
+}
+
+/**
+ * The rules of a ClusterRole with an aggregationRule: the rules the clusterrole-aggregation controller
+ * stored in it, as upstream; while they are empty (the controller not running, or not yet), their
+ * union computed here, selected roles that aggregate in turn (admin selects edit, edit selects view)
+ * contributing theirs the same way; a cycle stops.
  */
 export function aggregatedRules(
   all: readonly ClusterRole[],
   role: ClusterRole,
   visiting: Set<string> = new Set(),
-): PolicyRule[] {
+): readonly PolicyRule[] {
+  if (hasStoredRules(role)) return role.rules!;
   const name = role.metadata?.name ?? "";
   visiting.add(name);
-  const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
-  const selected = all
-    .filter((r) => {
-      const n = r.metadata?.name ?? "";
-      return n !== name && selectors.some((sel) => labelSelectorMatches(sel, r.metadata?.labels));
-    })
-    .sort((a, b) => ((a.metadata?.name ?? "") < (b.metadata?.name ?? "") ? -1 : 1));
-  const out: PolicyRule[] = [];
-  const seen = new Set<string>();
-  for (const r of selected) {
-    const n = r.metadata?.name ?? "";
-    let rules: readonly PolicyRule[];
-    if (r.aggregationRule) {
-      if (visiting.has(n)) continue;
-      rules = aggregatedRules(all, r, visiting);
-    } else rules = r.rules ?? [];
-    for (const rule of rules) {
-      const k = ruleKey(rule);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push(rule);
-    }
-  }
+  const rules = aggregationUnion(all, role, (r) => {
+    if (!r.aggregationRule || hasStoredRules(r)) return r.rules ?? [];
+    return visiting.has(r.metadata?.name ?? "") ? [] : aggregatedRules(all, r, visiting);
+  });
   visiting.delete(name);
-  return out;
+  return rules;
 }
 
 /** The effective rules of a ClusterRole, or undefined when there is none of that name. */

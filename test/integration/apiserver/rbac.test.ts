@@ -8,6 +8,10 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { ControllerManagerOptions } from "../../../controller-manager/context.js";
+import { clusterRoleAggregationDescriptor } from "../../../controller-manager/controllers/clusterroleaggregation/index.js";
+import { EventBroadcaster, InformerFactory, loadKubeconfig, RestClient } from "../../../pkg/client/index.js";
+import { newLogger } from "../../../pkg/util/log.js";
 import { Client, type Harness, startHarness } from "./harness.js";
 
 const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
@@ -374,5 +378,202 @@ describe("RBAC", () => {
       "public-info-viewer for the unauthenticated",
     );
     assert.equal((await anon.req("GET", "/api/v1/pods")).status, 403);
+  });
+  it("escalation prevention: a namespace admin binds view there, not cluster-admin; roles only with rules held", async () => {
+    await ok("create", "namespace", "team");
+    await ok(
+      "create",
+      "rolebinding",
+      "robot-admin",
+      "-n",
+      "team",
+      "--clusterrole=admin",
+      "--serviceaccount=default:robot",
+    );
+    await eventually(
+      "robot is admin in team",
+      async () => (await asRobot("get", "pods", "-n", "team")).code === 0,
+    );
+
+    const refused = await asRobot(
+      "create",
+      "rolebinding",
+      "grab",
+      "-n",
+      "team",
+      "--clusterrole=cluster-admin",
+      "--serviceaccount=default:robot",
+    );
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /rolebindings\.rbac\.authorization\.k8s\.io "grab" is forbidden: user "system:serviceaccount:default:robot" \(groups=\[[^\]]*"system:authenticated"[^\]]*\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}\n\{NonResourceURLs:\["\*"\], Verbs:\["\*"\]\}/,
+    );
+    const cluster = await asRobot(
+      "create",
+      "clusterrolebinding",
+      "grab-view",
+      "--clusterrole=view",
+      "--serviceaccount=default:robot",
+    );
+    assert.equal(cluster.code, 1, "no clusterrolebindings for a namespace admin");
+
+    const allowed = await asRobot(
+      "create",
+      "rolebinding",
+      "viewers",
+      "-n",
+      "team",
+      "--clusterrole=view",
+      "--group=viewers",
+    );
+    assert.equal(allowed.code, 0, allowed.stderr);
+
+    const role = await asRobot(
+      "create",
+      "role",
+      "pod-reader",
+      "-n",
+      "team",
+      "--verb=get,list",
+      "--resource=pods",
+    );
+    assert.equal(role.code, 0, role.stderr);
+    const nodes = await asRobot(
+      "create",
+      "role",
+      "node-reader",
+      "-n",
+      "team",
+      "--verb=get",
+      "--resource=nodes",
+    );
+    assert.equal(nodes.code, 1);
+    assert.match(
+      nodes.stderr,
+      /roles\.rbac\.authorization\.k8s\.io "node-reader" is forbidden: .*not currently held:\n\{APIGroups:\[""\], Resources:\["nodes"\], Verbs:\["get"\]\}/,
+    );
+
+    // `bind` on the role (resourceNames honoured) lets it through without holding the rules.
+    await ok(
+      "create",
+      "clusterrole",
+      "bind-cluster-admin",
+      "--verb=bind",
+      "--resource=clusterroles",
+      "--resource-name=cluster-admin",
+    );
+    await ok(
+      "create",
+      "rolebinding",
+      "robot-bind",
+      "-n",
+      "team",
+      "--clusterrole=bind-cluster-admin",
+      "--serviceaccount=default:robot",
+    );
+    await eventually("bind lets robot bind cluster-admin in team", async () => {
+      const r = await asRobot(
+        "create",
+        "rolebinding",
+        "grab",
+        "-n",
+        "team",
+        "--clusterrole=cluster-admin",
+        "--group=admins",
+      );
+      return r.code === 0;
+    });
+    const otherNs = await asRobot(
+      "create",
+      "rolebinding",
+      "grab",
+      "-n",
+      "other",
+      "--clusterrole=view",
+      "--group=x",
+    );
+    assert.equal(otherNs.code, 1, "bind in team only; nothing held in other");
+    await ok("delete", "namespace", "team", "--wait=false");
+    await ok("delete", "clusterrole", "bind-cluster-admin");
+  });
+  it("the clusterrole-aggregation controller fills admin / edit / view by server-side apply; the authorizer uses them", async () => {
+    const log = newLogger("rbac-test", process.env.LOG_LEVEL ?? "silent");
+    const client = new RestClient(loadKubeconfig(h.kubeconfig));
+    const ac = new AbortController();
+    const factory = new InformerFactory(client, { logger: log });
+    const events = new EventBroadcaster(client, { logger: log });
+    const options = { nodeCIDRMaskSize: 24, concurrentSyncs: 2 } as ControllerManagerOptions;
+    const run = clusterRoleAggregationDescriptor.init({
+      client,
+      factory,
+      events,
+      log,
+      signal: ac.signal,
+      options,
+      now: Date.now,
+    });
+    factory.start(ac.signal);
+    const done = run();
+    try {
+      type Role = {
+        rules?: { resources?: string[]; verbs?: string[] }[];
+        metadata: { managedFields?: { manager: string; operation: string }[] };
+      };
+      const role = async (name: string) =>
+        JSON.parse(await ok("get", "clusterrole", name, "-o", "json", "--show-managed-fields")) as Role;
+      await eventually(
+        "admin, edit and view hold their rules",
+        async () => {
+          for (const n of ["admin", "edit", "view"]) if (!(await role(n)).rules?.length) return false;
+          return true;
+        },
+        10_000,
+      );
+      const admin = await role("admin");
+      assert.ok(
+        admin.metadata.managedFields?.some(
+          (f) => f.manager === "clusterrole-aggregation-controller" && f.operation === "Apply",
+        ),
+      );
+      assert.ok(
+        admin.rules?.some((r) => r.resources?.includes("rolebindings") && r.verbs?.includes("create")),
+      );
+      assert.ok(
+        admin.rules?.some((r) => r.resources?.includes("pods") && r.verbs?.includes("list")),
+        "view's rules via edit",
+      );
+      // The escalation check and the authorizer read the stored rules: a namespace admin still binds view.
+      await ok("create", "namespace", "team2");
+      await ok(
+        "create",
+        "rolebinding",
+        "robot-admin",
+        "-n",
+        "team2",
+        "--clusterrole=admin",
+        "--serviceaccount=default:robot",
+      );
+      await eventually(
+        "robot is admin in team2",
+        async () => (await asRobot("get", "pods", "-n", "team2")).code === 0,
+      );
+      const r = await asRobot(
+        "create",
+        "rolebinding",
+        "viewers",
+        "-n",
+        "team2",
+        "--clusterrole=view",
+        "--group=viewers",
+      );
+      assert.equal(r.code, 0, r.stderr);
+      await ok("delete", "namespace", "team2", "--wait=false");
+    } finally {
+      ac.abort();
+      await done;
+      await events.shutdown();
+      client.close();
+    }
   });
 });

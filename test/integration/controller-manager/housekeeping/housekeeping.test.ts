@@ -1,6 +1,7 @@
 // Housekeeping controllers against the in-memory apiserver (pkg/client/testing/fakeserver.ts):
 // garbage collection (background, orphan, foreground), namespace deletion, default service accounts
-// and kube-root-ca.crt, PV provisioning/binding/reclaim, node lifecycle with taint-based eviction, pod GC.
+// and kube-root-ca.crt, PV provisioning/binding/reclaim, node lifecycle with taint-based eviction, pod GC,
+// ClusterRole aggregation.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,8 @@ import type {
   ControllerDescriptor,
   ControllerManagerOptions,
 } from "../../../../controller-manager/context.js";
+import { ClusterRoles } from "../../../../controller-manager/controllers/clusterroleaggregation/controller.js";
+import { clusterRoleAggregationDescriptor } from "../../../../controller-manager/controllers/clusterroleaggregation/index.js";
 import { garbageCollectorDescriptor } from "../../../../controller-manager/controllers/garbagecollector/index.js";
 import { namespaceDescriptor } from "../../../../controller-manager/controllers/namespace/index.js";
 import {
@@ -427,5 +430,43 @@ describe("node lifecycle and taint-based eviction", () => {
     env.server.seed(Pods, pod("stray", "n3"));
     env.server.remove(Nodes, undefined, "n3");
     await waitFor("stray removed", () => !env.server.getObject(Pods, "default", "stray"), 5000);
+  });
+});
+
+describe("clusterrole-aggregation", () => {
+  let env: Env;
+  before(async () => {
+    env = await start([clusterRoleAggregationDescriptor], {});
+  });
+  after(async () => {
+    await env.stop();
+  });
+
+  it("fills an aggregated ClusterRole with the union of the selected roles' rules, and follows them", async () => {
+    const roles = env.client.resource(ClusterRoles);
+    const label = { "example.com/aggregate-to-monitoring": "true" };
+    const get = (resource: string) => ({ verbs: ["get"], apiGroups: [""], resources: [resource] });
+    await roles.create({
+      metadata: { name: "monitoring" },
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: label }] },
+    });
+    await roles.create({ metadata: { name: "mon-b", labels: label }, rules: [get("services"), get("pods")] });
+    await roles.create({ metadata: { name: "mon-a", labels: label }, rules: [get("pods")] });
+    await roles.create({ metadata: { name: "unrelated" }, rules: [get("secrets")] });
+    const rulesOf = async () => (await roles.get("monitoring")).rules ?? [];
+    const until = async (want: unknown[]) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const got = await rulesOf();
+        if (JSON.stringify(got) === JSON.stringify(want)) return;
+        if (Date.now() > deadline) assert.deepEqual(got, want);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await until([get("pods"), get("services")]);
+    await roles.patch("mon-a", { metadata: { labels: null } });
+    await until([get("services"), get("pods")]);
+    await roles.delete("mon-b");
+    await until([]);
   });
 });
