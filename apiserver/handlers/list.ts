@@ -46,9 +46,10 @@ export function pageOf(
   selective: boolean,
   limit: number,
   rv: number,
+  start = "",
 ): ListPage {
   const out: CachedObject[] = [];
-  let i = prefix ? lowerBound(keys, prefix) : 0;
+  let i = prefix || start ? lowerBound(keys, prefix + start) : 0;
   for (; i < keys.length; i++) {
     const k = keys[i]!;
     if (!k.startsWith(prefix)) break;
@@ -74,18 +75,30 @@ function countPrefix(keys: string[], from: number, prefix: string): number {
   return n;
 }
 
+/**
+ * Whether the cache's copy of the resource is its state at `revision`: the cache has seen every event up
+ * to it and none of the resource's since.
+ */
+function cacheHoldsSnapshot(ctx: ApiContext, scope: RequestScope, revision: number): boolean {
+  if (!ctx.cache.ready || ctx.cache.revision < revision) return false;
+  const rc = ctx.cache.caches.get(scope.served.storage);
+  return (rc?.lastEventRevision ?? 0) <= revision;
+}
+
+/** A page of the cache's objects, from `start` (a continue token's key, relative to the prefix). */
 function listFromCache(
   ctx: ApiContext,
   scope: RequestScope,
   predicate: Predicate,
   selective: boolean,
   limit: number,
+  start = "",
+  revision = ctx.cache.revision,
 ): ListPage {
   const rc = ctx.cache.caches.get(scope.served.storage);
-  const rv = ctx.cache.revision;
-  if (!rc) return { items: [], rv };
+  if (!rc) return { items: [], rv: revision };
   const prefix = resourcePrefix(ctx.prefix, scope.served.storage, scope.info.namespace);
-  return pageOf(rc.keys(), rc.items, prefix, predicate, selective, limit, rv);
+  return pageOf(rc.keys(), rc.items, prefix, predicate, selective, limit, revision, start);
 }
 
 /** A page read from etcd at a fixed revision (continue pages, exact reads, cache not fresh). */
@@ -153,7 +166,12 @@ export async function handleList(ctx: ApiContext, scope: RequestScope): Promise<
   let page: ListPage;
   if (cont) {
     const token = decodeContinue(cont);
-    page = await listFromEtcd(ctx, scope, predicate, limit, token.rv, token.start);
+    // While the resource has not changed since the first page's revision, the cache still holds that
+    // snapshot and the next page is cut from memory; otherwise etcd is read at that revision. (An
+    // informer's first list of 10,000 pods is 20 pages: read from etcd, its start-up took seconds.)
+    page = cacheHoldsSnapshot(ctx, scope, token.rv)
+      ? listFromCache(ctx, scope, predicate, selective, limit, token.start, token.rv)
+      : await listFromEtcd(ctx, scope, predicate, limit, token.rv, token.start);
   } else if (match === "Exact" && rv !== undefined) {
     if (rv === 0) throw badRequest("resourceVersionMatch: Exact is not allowed with resourceVersion 0");
     page = await listFromEtcd(ctx, scope, predicate, limit, rv, "");

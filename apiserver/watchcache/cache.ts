@@ -127,6 +127,9 @@ export class ResourceCache {
   private capacity: number;
   /** Watches may resume from any revision >= this one. */
   resumableFrom: number;
+  /** The revision of this resource's newest event, or the one the cache was loaded at: its copy is the
+   * resource's state at every revision from this one to the cache's. */
+  lastEventRevision: number;
   readonly watchers = new Set<CacheWatcher>();
 
   constructor(
@@ -136,6 +139,7 @@ export class ResourceCache {
     private readonly historyOptions: HistoryOptions = DEFAULT_HISTORY,
   ) {
     this.resumableFrom = initRevision;
+    this.lastEventRevision = initRevision;
     this.capacity = historyOptions.lowerBound;
   }
 
@@ -210,6 +214,7 @@ export class ResourceCache {
   }
 
   private push(ev: CacheEvent): void {
+    this.lastEventRevision = ev.rv;
     const now = this.historyOptions.now();
     ev.at = now;
     const h = this.history;

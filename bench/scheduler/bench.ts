@@ -117,6 +117,25 @@ function startScheduler(cp: ControlPlane): ChildProcess {
   ]);
 }
 
+/** "started" and "caches synced" from the scheduler's JSON log, relative to `spawnedAt` (epoch ms). */
+function startupTimeline(cp: ControlPlane, spawnedAt: number): string {
+  try {
+    const lines = readFileSync(path.join(cp.dir, "bench-scheduler.log"), "utf8").split("\n");
+    const times: string[] = [];
+    for (const line of lines) {
+      if (!line.startsWith("{")) continue;
+      const rec = JSON.parse(line) as { time?: string; msg?: string };
+      const time = Date.parse(rec.time ?? "");
+      if (Number.isNaN(time)) continue;
+      if (rec.msg === "started" || rec.msg === "caches synced, scheduling")
+        times.push(`${rec.msg} +${time - spawnedAt} ms`);
+    }
+    return times.join(", ") || "(not logged)";
+  } catch {
+    return "(no scheduler log)";
+  }
+}
+
 function schedulerLogTail(cp: ControlPlane): string {
   try {
     return readFileSync(path.join(cp.dir, "bench-scheduler.log"), "utf8").slice(-2000);
@@ -224,6 +243,7 @@ async function main(): Promise<void> {
     );
     console.log(`${PODS} pending pods created in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const schedulerStart = performance.now();
+    const spawnedAt = Date.now();
     scheduler = startScheduler(cp);
     const pid = scheduler.pid;
     scheduler.once("exit", (code, signal) => {
@@ -233,6 +253,7 @@ async function main(): Promise<void> {
     await waitUntil(`${PODS} pods bound`, () => boundIn.bench >= PODS, 300_000).catch((e: Error) => {
       throw new Error(`${e.message} (${boundIn.bench} bound)\n${schedulerLogTail(cp)}`);
     });
+    console.log(`scheduler start-up (its log, since it was spawned): ${startupTimeline(cp, spawnedAt)}`);
     const benchTimes = [...boundAt].filter(([k]) => k.startsWith("bench/")).map(([, v]) => v);
     const firstBound = Math.min(...benchTimes);
     const lastBound = Math.max(...benchTimes);

@@ -150,5 +150,14 @@ describe("watch against the fake apiserver", () => {
     ac.abort();
     await done;
     assert.deepEqual([...state.keys()].sort(), ["before", "three", "two"]);
+    // As client-go's reflector: the first list at any revision ("0", answered whole from a watch cache),
+    // the relist after 410 consistent (no resourceVersion).
+    const lists = server.requests.filter(
+      (r) =>
+        r.method === "GET" && r.path.endsWith("/namespaces/w2/configmaps") && r.query.watch === undefined,
+    );
+    const listed = lists.map((r) => r.query.resourceVersion ?? "");
+    assert.equal(listed[0], "0", JSON.stringify(listed));
+    assert.equal(listed.at(-1), "", JSON.stringify(listed));
   });
 });

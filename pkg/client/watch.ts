@@ -194,6 +194,10 @@ export async function listAndWatch<T extends ApiObject>(
   const backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, ...opts.backoff });
   let resourceVersion = opts.resourceVersion;
   let needList = resourceVersion === undefined;
+  // The first list may be served at any revision ("0"), as client-go's reflector asks: the apiserver
+  // answers it from its watch cache in one response instead of pages; after a 410 only a consistent
+  // list ("") can say what happened meanwhile.
+  let listResourceVersion: string | undefined = "0";
   const what = { resource: rc.ref.resource, namespace: rc.namespace };
 
   while (!signal.aborted) {
@@ -203,6 +207,7 @@ export async function listAndWatch<T extends ApiObject>(
           labelSelector: opts.labelSelector,
           fieldSelector: opts.fieldSelector,
           limit: opts.pageSize ?? 500,
+          resourceVersion: listResourceVersion,
           signal,
         });
         if (signal.aborted) return;
@@ -238,6 +243,7 @@ export async function listAndWatch<T extends ApiObject>(
         // Our resourceVersion is compacted away: only a fresh list can tell what happened meanwhile.
         logger?.info({ ...what, resourceVersion, err: describeError(err) }, "watch expired, relisting");
         needList = true;
+        listResourceVersion = undefined;
         // Relist at once the first time; back off if the server keeps saying Gone.
         const delay = backoff.next();
         if (delay > 2000) await sleep(delay, signal);

@@ -279,6 +279,40 @@ describe("apiserver on etcd", () => {
     );
     const field = await h.client.req("GET", `${base}?fieldSelector=metadata.name%3Dpage-3`);
     assert.equal((field.json().items as unknown[]).length, 1);
+    // Pages are one snapshot: an object created between two pages (after the cut) is not in the next one,
+    // whether the next page comes from the watch cache (resource unchanged) or from etcd (changed).
+    const first = (
+      await h.client.req("GET", `${base}?labelSelector=set%3Dpaging&limit=3&resourceVersion=0`)
+    ).json<{
+      items: { metadata: { name: string } }[];
+      metadata: { continue: string; resourceVersion: string };
+    }>();
+    assert.deepEqual(
+      first.items.map((i) => i.metadata.name),
+      ["page-0", "page-1", "page-2"],
+    );
+    const unchanged = (
+      await h.client.req(
+        "GET",
+        `${base}?labelSelector=set%3Dpaging&limit=3&continue=${encodeURIComponent(first.metadata.continue)}`,
+      )
+    ).json<{ items: { metadata: { name: string } }[]; metadata: { resourceVersion: string } }>();
+    assert.deepEqual(
+      unchanged.items.map((i) => i.metadata.name),
+      ["page-3", "page-4", "page-5"],
+    );
+    assert.equal(unchanged.metadata.resourceVersion, first.metadata.resourceVersion);
+    await h.client.req("POST", base, cm("page-30", { set: "paging" }));
+    const changed = (
+      await h.client.req(
+        "GET",
+        `${base}?labelSelector=set%3Dpaging&limit=3&continue=${encodeURIComponent(first.metadata.continue)}`,
+      )
+    ).json<{ items: { metadata: { name: string } }[] }>();
+    assert.deepEqual(
+      changed.items.map((i) => i.metadata.name),
+      ["page-3", "page-4", "page-5"],
+    );
   });
 
   it("watches from a resourceVersion, with selector transitions, and answers 410 when too old", async () => {
