@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { GenericContainer, Wait } from "testcontainers";
 import { ApiServer, type ApiServerOptions } from "../../../apiserver/server.js";
 import { newLogger } from "../../../pkg/util/log.js";
+import { kubectlPath, type RunResult, run } from "../../lib/cluster.js";
 
 export const ETCD_IMAGE = process.env.TSKUBE_ETCD_IMAGE ?? "tskube/etcd:3.4";
 
@@ -320,4 +321,18 @@ export async function startHarness(
       rmSync(pki.dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The real kubectl against a harness apiserver (`kubeconfig`: the harness's, or one with another
+ * identity), through the suites' shared runner (test/lib/cluster.ts). Fails loudly without kubectl.
+ */
+export function kubectlWith(
+  kubeconfig: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  return run(kubectlPath(), ["--kubeconfig", kubeconfig, ...args], {
+    env: { KUBECONFIG: kubeconfig, ...env },
+  });
 }

@@ -3,7 +3,6 @@
 // ClusterRoleBinding to the bootstrap `view` role reads everywhere but writes nothing; `kubectl auth
 // can-i` (yes/no, exit 0/1, --list, --as impersonation) and `kubectl auth whoami`; the bootstrap policy.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,9 +11,8 @@ import type { ControllerManagerOptions } from "../../../controller-manager/conte
 import { clusterRoleAggregationDescriptor } from "../../../controller-manager/controllers/clusterroleaggregation/index.js";
 import { EventBroadcaster, InformerFactory, loadKubeconfig, RestClient } from "../../../pkg/client/index.js";
 import { newLogger } from "../../../pkg/util/log.js";
-import { Client, type Harness, startHarness } from "./harness.js";
-
-const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
+import { kubectlPath, type RunResult } from "../../lib/cluster.js";
+import { Client, type Harness, kubectlWith, startHarness } from "./harness.js";
 
 let h: Harness;
 let work: string;
@@ -22,24 +20,8 @@ let work: string;
 let robotKubeconfig: string;
 let robotToken: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[], kubeconfig = h.kubeconfig): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", join(work, "cache"), ...args], {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
-    });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function kubectl(args: string[], kubeconfig = h.kubeconfig): Promise<RunResult> {
+  return kubectlWith(kubeconfig, args);
 }
 
 const asRobot = (...args: string[]) => kubectl(args, robotKubeconfig);
@@ -48,6 +30,24 @@ async function ok(...args: string[]): Promise<string> {
   const r = await kubectl(args);
   assert.equal(r.code, 0, `kubectl ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** A new namespace where the service account robot has the admin ClusterRole (once the cache follows). */
+async function makeRobotAdminIn(ns: string): Promise<void> {
+  await ok("create", "namespace", ns);
+  await ok(
+    "create",
+    "rolebinding",
+    "robot-admin",
+    "-n",
+    ns,
+    "--clusterrole=admin",
+    "--serviceaccount=default:robot",
+  );
+  await eventually(
+    `robot is admin in ${ns}`,
+    async () => (await asRobot("get", "pods", "-n", ns)).code === 0,
+  );
 }
 
 /** Polls `f` until it returns true (the watch cache follows etcd within milliseconds). */
@@ -73,7 +73,7 @@ const forbiddenPods = (ns: string) =>
   `Error from server (Forbidden): pods is forbidden: User "${ROBOT}" cannot list resource "pods" in API group "" in the namespace "${ns}"`;
 
 before(async () => {
-  if (!existsSync(KUBECTL)) throw new Error(`the real kubectl is needed at ${KUBECTL} (set KUBECTL=...)`);
+  kubectlPath(); // throws, loudly, when the real kubectl is missing
   h = await startHarness();
   work = mkdtempSync(join(tmpdir(), "tskube-rbac-"));
   await ok("create", "namespace", "other");
@@ -380,20 +380,7 @@ describe("RBAC", () => {
     assert.equal((await anon.req("GET", "/api/v1/pods")).status, 403);
   });
   it("escalation prevention: a namespace admin binds view there, not cluster-admin; roles only with rules held", async () => {
-    await ok("create", "namespace", "team");
-    await ok(
-      "create",
-      "rolebinding",
-      "robot-admin",
-      "-n",
-      "team",
-      "--clusterrole=admin",
-      "--serviceaccount=default:robot",
-    );
-    await eventually(
-      "robot is admin in team",
-      async () => (await asRobot("get", "pods", "-n", "team")).code === 0,
-    );
+    await makeRobotAdminIn("team");
 
     const refused = await asRobot(
       "create",
@@ -544,20 +531,7 @@ describe("RBAC", () => {
         "view's rules via edit",
       );
       // The escalation check and the authorizer read the stored rules: a namespace admin still binds view.
-      await ok("create", "namespace", "team2");
-      await ok(
-        "create",
-        "rolebinding",
-        "robot-admin",
-        "-n",
-        "team2",
-        "--clusterrole=admin",
-        "--serviceaccount=default:robot",
-      );
-      await eventually(
-        "robot is admin in team2",
-        async () => (await asRobot("get", "pods", "-n", "team2")).code === 0,
-      );
+      await makeRobotAdminIn("team2");
       const r = await asRobot(
         "create",
         "rolebinding",

@@ -3,35 +3,19 @@
 // pruning), the managers of create/label and of a /status write, the options' checks, and client-side
 // apply still working next to it. kubectl is required: without it every test fails.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ManagedFieldsEntry } from "kubernetes-types/meta/v1";
-import { type Harness, startHarness } from "./harness.js";
-
-const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
+import { kubectlPath, type RunResult } from "../../lib/cluster.js";
+import { type Harness, kubectlWith, startHarness } from "./harness.js";
 
 let h: Harness;
 let work: string;
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function kubectl(args: string[]): Promise<Run> {
-  if (!existsSync(KUBECTL))
-    throw new Error(`kubectl not found at ${KUBECTL}: these tests need the real kubectl`);
-  return new Promise((resolve, reject) => {
-    const p = spawn(KUBECTL, ["--kubeconfig", h.kubeconfig, "--cache-dir", join(work, "cache"), ...args], {
-      env: { ...process.env, KUBECONFIG: h.kubeconfig },
-    });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function kubectl(args: string[]): Promise<RunResult> {
+  return kubectlWith(h.kubeconfig, args);
 }
 
 async function ok(...args: string[]): Promise<string> {
@@ -113,7 +97,7 @@ after(async () => {
 
 describe("kubectl apply --server-side", () => {
   it("kubectl is installed (the tests below need it)", () => {
-    assert.ok(existsSync(KUBECTL), `kubectl not found at ${KUBECTL}`);
+    assert.ok(kubectlPath());
   });
 
   it("creates the object; its fields belong to manager kubectl, operation Apply", async () => {
