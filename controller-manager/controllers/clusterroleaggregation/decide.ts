@@ -1,7 +1,7 @@
 // The clusterrole-aggregation controller's decision (pkg/controller/clusterroleaggregation
 // syncClusterRole): the rules an aggregated ClusterRole should hold, and whether to write them.
 import type { ClusterRole, PolicyRule } from "kubernetes-types/rbac/v1";
-import { aggregationUnion } from "../../../apiserver/auth/rbac.js";
+import { aggregationUnion } from "../../../pkg/api/rbac.js";
 
 /** The field manager of the controller's server-side applies, as upstream's. */
 export const FIELD_MANAGER = "clusterrole-aggregation-controller";
