@@ -2,17 +2,14 @@
 // and the real kubectl: componentstatuses, re-applying extensions/v1beta1 workloads (strategic merge
 // patch), a DaemonSet's templateGeneration, and node ports when a Service's type changes.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Harness, startHarness } from "./harness.js";
-
-const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
-const noKubectl = existsSync(KUBECTL) ? false : `kubectl not found at ${KUBECTL}`;
+import type { RunResult } from "../../lib/cluster.js";
+import { type Harness, kubectlWith, startHarness } from "./harness.js";
 
 let h: Harness;
 let health: Server;
@@ -31,21 +28,8 @@ async function deadUrl(): Promise<string> {
   return `${url}/healthz`;
 }
 
-function kubectl(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KUBECTL, ["--kubeconfig", h.kubeconfig, "--cache-dir", join(work, "cache"), ...args], {
-      env: { ...process.env, KUBECONFIG: h.kubeconfig, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", reject);
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function kubectl(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return kubectlWith(h.kubeconfig, args, env);
 }
 
 async function ok(...args: string[]): Promise<string> {
@@ -121,7 +105,7 @@ describe("componentstatuses", () => {
     assert.equal(w.status, 405);
   });
 
-  it("kubectl get componentstatuses prints the table and the warning", { skip: noKubectl }, async () => {
+  it("kubectl get componentstatuses prints the table and the warning", async () => {
     const r = await kubectl(["get", "componentstatuses"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Warning: v1 ComponentStatus is deprecated in v1\.19\+/);
@@ -209,9 +193,7 @@ describe("extensions/v1beta1 workloads", () => {
     assert.deepEqual(got.spec.selector, { matchLabels: { app: "smp" } });
   });
 
-  it("kubectl apply -f 8-1-kuard-rs.yaml twice, scale to 4, apply with replicas 3: configured", {
-    skip: noKubectl,
-  }, async () => {
+  it("kubectl apply -f 8-1-kuard-rs.yaml twice, scale to 4, apply with replicas 3: configured", async () => {
     const file = join(work, "kuard-rs.yaml");
     writeFileSync(file, KUARD_RS(1));
     assert.match(await ok("apply", "-f", file), /^replicaset\.extensions\/kuard created$/m);
@@ -298,16 +280,12 @@ describe("extensions/v1beta1 workloads", () => {
     );
   });
 
-  it("kubectl explain daemonsets.spec.templateGeneration in extensions/v1beta1", {
-    skip: noKubectl,
-  }, async () => {
+  it("kubectl explain daemonsets.spec.templateGeneration in extensions/v1beta1", async () => {
     const out = await ok("explain", "daemonsets.spec.templateGeneration", "--api-version=extensions/v1beta1");
     assert.match(out, /FIELD:\s+templateGeneration <integer>/);
   });
 
-  it("kubectl edit ds of an extensions/v1beta1 DaemonSet (strict validation)", {
-    skip: noKubectl,
-  }, async () => {
+  it("kubectl edit ds of an extensions/v1beta1 DaemonSet (strict validation)", async () => {
     const file = join(work, "ds.yaml");
     writeFileSync(file, NGINX_DS);
     assert.match(await ok("apply", "-f", file), /^daemonset\.extensions\/nginx-fast-storage created$/m);
@@ -378,7 +356,7 @@ describe("Service type changes allocate and release node ports", () => {
     assert.equal(stored.spec.ports[0]?.nodePort, np, "the allocated port is stored, not only answered");
   });
 
-  it("kubectl edit service to NodePort: describe shows the node port", { skip: noKubectl }, async () => {
+  it("kubectl edit service to NodePort: describe shows the node port", async () => {
     assert.equal((await h.client.req("POST", base, svc("edited"))).status, 201);
     const ed = editor("nodeport", "s/type: ClusterIP/type: NodePort/");
     const r = await kubectl(["edit", "service", "edited"], { KUBE_EDITOR: ed });
